@@ -1,16 +1,27 @@
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from './app.factory';
+import { ConfigError, loadConfig } from './config/load-config';
+import { createLogger } from './common/logging/logger';
 
-@Controller()
-class C { @Get('healthz') h() { return { ok: true }; } }
-@Module({ controllers: [C] })
-class M {}
-async function main() {
-  const app = await NestFactory.create<NestFastifyApplication>(M, new FastifyAdapter());
-  await app.listen(3999, '127.0.0.1');
-  const r = await fetch('http://127.0.0.1:3999/healthz'); console.log(await r.text());
-  await app.close();
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // One line naming the variable, never its value, then stop.
+      process.stderr.write(`tether: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await createApp(config, logger);
+  await app.listen(config.http.port, config.http.host);
+  logger.info({ url: await app.getUrl() }, 'tether listening');
 }
-void main();
+
+main().catch((error: unknown) => {
+  process.stderr.write(`tether: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'pino';
+import { AppModule } from './app.module';
+import { TetherConfig } from './config/load-config';
+import { createValidationPipe } from './common/http/validation';
+import { NestPinoLogger } from './common/logging/nest-pino-logger';
+import { ProblemFilter, sendProblem, toProblem } from './common/problem/problem.filter';
+import { buildOpenApiDocument } from './openapi/document';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface CreateAppOptions {
+  /** Build the module graph without opening the database (OpenAPI generation). */
+  readonly preview?: boolean;
+}
+
+/** The whole HTTP application, configured the same way for `main`, tests and OpenAPI generation. */
+export async function createApp(config: TetherConfig, logger: Logger, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    // A caller's own request id is kept when it is sane, so traces join up across services.
+    genReqId: (request: IncomingMessage) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    // Nest installs an error handler; ours replaces it so parser errors are problem+json too.
+    allowErrorHandlerOverride: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+    logger: new NestPinoLogger(logger.child({ component: 'nest' })),
+    preview: options.preview,
+    abortOnError: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  // One log line per request (Fastify's own logger stays off).
+  fastify.addHook('onResponse', async (request, reply) => {
+    logger.info(
+      { requestId: request.id, method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+  // Errors raised before a Nest handler runs (body parsing, size limits) get the same problem+json.
+  fastify.setErrorHandler((error, request, reply) => {
+    const { problem, headers } = toProblem(error, logger, String(request.id));
+    sendProblem(request, reply, problem, headers);
+  });
+
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter(logger));
+  app.enableShutdownHooks();
+
+  if (!options.preview) {
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  }
+  return app;
+}

@@ -1,0 +1,56 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { TetherError } from '../common/problem/tether-error';
+import { ALLOWED_ROLES, AuthenticatedRequest, BOOTSTRAP_ONLY, PUBLIC_ROUTE } from './auth.decorators';
+import { TokenRole } from './token-role';
+import { TokensService } from './tokens.service';
+
+/**
+ * Every route needs a token unless marked @Public(); a route that names no roles is refused to
+ * everyone, so forgetting @Allow fails closed.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(TokensService) private readonly tokens: TokensService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const presented = presentedToken(request.headers.authorization);
+    if (!presented) {
+      throw new TetherError('unauthenticated', 'Send an API token as "Authorization: Bearer <token>".', { headers: { 'www-authenticate': 'Bearer' } });
+    }
+    const caller = await this.tokens.authenticate(presented);
+    if (!caller) {
+      throw new TetherError('unauthenticated', 'The token is unknown, deleted or expired.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+    }
+    request.auth = { ...caller, requestId: String(request.id) };
+
+    if (this.reflector.getAllAndOverride<boolean>(BOOTSTRAP_ONLY, targets)) {
+      if (!caller.isBootstrap) throw new TetherError('forbidden', 'Only the operator\'s bootstrap token may manage workspaces.');
+      return true;
+    }
+    const allowed = this.reflector.getAllAndOverride<TokenRole[]>(ALLOWED_ROLES, targets) ?? [];
+    if (!allowed.includes(caller.role)) {
+      throw new TetherError('forbidden', `A ${caller.role} token may not do this; it needs one of: ${allowed.join(', ') || 'none'}.`);
+    }
+    return true;
+  }
+}
+
+/**
+ * "Bearer <token>", or the bare token: the AWS SDKs send AWS_CONTAINER_AUTHORIZATION_TOKEN
+ * verbatim as the Authorization header.
+ */
+function presentedToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const value = header.trim();
+  const bearer = /^Bearer\s+(\S+)$/i.exec(value);
+  if (bearer) return bearer[1];
+  return /^\S+$/.test(value) ? value : undefined;
+}

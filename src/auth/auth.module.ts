@@ -1,0 +1,20 @@
+import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth.guard';
+import { TokensController } from './tokens.controller';
+import { TokensService } from './tokens.service';
+import { WorkspacesController } from './workspaces.controller';
+import { WorkspacesService } from './workspaces.service';
+
+@Module({
+  controllers: [TokensController, WorkspacesController],
+  providers: [TokensService, WorkspacesService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [TokensService],
+})
+export class AuthModule implements OnApplicationBootstrap {
+  constructor(@Inject(WorkspacesService) private readonly workspaces: WorkspacesService) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.workspaces.bootstrap();
+  }
+}

@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsDateString, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IDENTIFIER_MESSAGE, IDENTIFIER_PATTERN } from '../../common/http/identifier';
+import { TOKEN_ROLES, TokenRole } from '../token-role';
+
+export class CreateTokenRequest {
+  @ApiProperty({ example: 'query-engine', pattern: IDENTIFIER_PATTERN.source })
+  @IsString()
+  @Matches(IDENTIFIER_PATTERN, { message: IDENTIFIER_MESSAGE })
+  name!: string;
+
+  @ApiProperty({ enum: TOKEN_ROLES, description: 'admin: everything; editor: connections and secrets; viewer: read only; service: credentials and invocation.' })
+  @IsIn(TOKEN_ROLES, { message: `must be one of ${TOKEN_ROLES.join(', ')}` })
+  role!: TokenRole;
+
+  @ApiPropertyOptional({ type: [String], description: 'Service tokens only: the connections (names or ids) it may use. Omit for all.', maxItems: 1000 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { each: true, message: 'each entry must be a connection name or id' })
+  connections?: string[];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the token stops working; omit for no expiry.' })
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: 'must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z' })
+  expiresAt?: string;
+}
+
+export class TokenResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: TOKEN_ROLES }) role!: TokenRole;
+  @ApiProperty({ type: [String], nullable: true }) connections!: string[] | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class CreatedTokenResponse extends TokenResponse {
+  @ApiProperty({ description: 'The token. Shown once; only its hash is kept.' })
+  token!: string;
+}
+
+export class TokenPage {
+  @ApiProperty({ type: [TokenResponse] }) items!: TokenResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

@@ -1,0 +1,2 @@
+/** Injection token of the root pino logger. */
+export const LOGGER = Symbol('LOGGER');

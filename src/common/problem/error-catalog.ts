@@ -1,0 +1,25 @@
+/**
+ * Every error Tether answers with, by stable code. The `satisfies` clause forces each code to
+ * have a status and a title; `/problems/<code>` is the problem type URI.
+ */
+export const errorCatalog = {
+  'invalid-request': { status: 400, title: 'The request is invalid' },
+  'malformed-body': { status: 400, title: 'The request body is not valid JSON' },
+  'unauthenticated': { status: 401, title: 'A valid API token is required' },
+  'forbidden': { status: 403, title: 'This token may not do that' },
+  'not-found': { status: 404, title: 'Not found' },
+  'route-not-found': { status: 404, title: 'No such route' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'conflict': { status: 409, title: 'Conflict' },
+  'precondition-failed': { status: 412, title: 'The resource changed since you read it' },
+  'precondition-required': { status: 428, title: 'If-Match is required' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
+  'unprocessable': { status: 422, title: 'The request cannot be carried out' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  'secret-in-use': { status: 409, title: 'The secret is used by a connection' },
+  'database-unavailable': { status: 503, title: 'The database is unavailable' },
+  'internal': { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;

@@ -1,0 +1,26 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
+import { LOGGER } from '../common/logging/logger.token';
+import { Database } from './database';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: Database,
+      inject: [TETHER_CONFIG, LOGGER],
+      useFactory: (config: TetherConfig, logger: Logger) => Database.open(config, logger),
+    },
+    { provide: DataSource, inject: [Database], useFactory: (database: Database) => database.dataSource },
+  ],
+  exports: [DataSource, Database],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(Database) private readonly database: Database) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.database.close();
+  }
+}

@@ -1,0 +1,6 @@
+import { ApiTokenEntity } from '../auth/api-token.entity';
+import { WorkspaceEntity } from '../auth/workspace.entity';
+import { SecretEntity } from '../secrets/secret.entity';
+
+/** Every entity, listed rather than globbed. */
+export const ENTITIES = [WorkspaceEntity, ApiTokenEntity, SecretEntity];

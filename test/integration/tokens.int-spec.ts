@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import { BOOTSTRAP_TOKEN, bearer, startTestApp, TestApp } from './harness/app';
+
+describe('API tokens, roles and workspaces', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers health without a token and everything else only with one', async () => {
+    expect((await t.http.get('/healthz')).status).toBe(200);
+    expect((await t.http.get('/readyz')).body).toEqual({ status: 'ready' });
+    const missing = await t.http.get('/secrets');
+    expect(missing.status).toBe(401);
+    expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(missing.body).toMatchObject({ type: '/problems/unauthenticated', status: 401 });
+    expect(missing.headers['x-request-id']).toBe(missing.body.requestId);
+    expect((await t.http.get('/secrets').set(bearer('tth_not-a-real-token'))).status).toBe(401);
+  });
+
+  it('shows a token once, keeps only its hash, and lists it without the token', async () => {
+    const { adminToken } = await t.workspace();
+    const created = await t.http.post('/tokens').set(bearer(adminToken)).send({ name: 'engine', role: 'service', connections: ['udf_noah'] });
+    expect(created.status).toBe(201);
+    expect(created.body.token).toMatch(/^tth_[A-Za-z0-9_-]{43}$/);
+    expect(created.body).toMatchObject({ name: 'engine', role: 'service', connections: ['udf_noah'], expiresAt: null });
+    const listed = await t.http.get('/tokens').set(bearer(adminToken));
+    expect(listed.status).toBe(200);
+    expect(listed.text).not.toContain(created.body.token);
+    expect(listed.body.items.map((i: { name: string }) => i.name).sort()).toEqual(['admin', 'engine']);
+    const rows: { row: string }[] = await t.app.get(DataSource).query(`SELECT t::text AS row FROM api_tokens t`);
+    expect(rows.some((r) => r.row.includes(created.body.token))).toBe(false);
+    expect(rows.some((r) => r.row.includes(BOOTSTRAP_TOKEN))).toBe(false);
+  });
+
+  it('enforces roles: 403 for a role that may not', async () => {
+    const { adminToken } = await t.workspace();
+    const viewer = await t.token(adminToken, 'viewer');
+    const editor = await t.token(adminToken, 'editor');
+    const service = await t.token(adminToken, 'service');
+    expect((await t.http.get('/secrets').set(bearer(viewer))).status).toBe(200);
+    const denied = await t.http.post('/secrets').set(bearer(viewer)).send({ name: 's', value: 'v' });
+    expect(denied.status).toBe(403);
+    expect(denied.body.detail).toContain('viewer');
+    expect((await t.http.post('/secrets').set(bearer(editor)).send({ name: 's', value: 'v' })).status).toBe(201);
+    expect((await t.http.get('/secrets').set(bearer(service))).status).toBe(403);
+    expect((await t.http.post('/tokens').set(bearer(editor)).send({ name: 'x', role: 'admin' })).status).toBe(403);
+    expect((await t.http.post('/workspaces').set(bearer(adminToken)).send({ name: 'nope' })).status).toBe(403);
+    expect((await t.http.get('/workspaces').set(bearer(BOOTSTRAP_TOKEN))).status).toBe(200);
+  });
+
+  it('refuses expired and deleted tokens with 401', async () => {
+    const { adminToken } = await t.workspace();
+    const created = await t.http.post('/tokens').set(bearer(adminToken)).send({ name: 'short', role: 'viewer', expiresAt: new Date(Date.now() + 3600_000).toISOString() });
+    expect(created.status).toBe(201);
+    expect((await t.http.get('/secrets').set(bearer(created.body.token))).status).toBe(200);
+    await t.app.get(DataSource).query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [created.body.id]);
+    const expired = await t.http.get('/secrets').set(bearer(created.body.token));
+    expect(expired.status).toBe(401);
+    expect(expired.body.detail).toMatch(/expired/);
+
+    const other = await t.http.post('/tokens').set(bearer(adminToken)).send({ name: 'gone', role: 'viewer' });
+    expect((await t.http.delete(`/tokens/${other.body.id}`).set(bearer(adminToken))).status).toBe(204);
+    expect((await t.http.get('/secrets').set(bearer(other.body.token))).status).toBe(401);
+  });
+
+  it('hides other workspaces\' objects behind 404', async () => {
+    const a = await t.workspace();
+    const b = await t.workspace();
+    const secret = await t.http.post('/secrets').set(bearer(a.adminToken)).send({ name: 'only_a', value: 'v' });
+    const token = await t.http.post('/tokens').set(bearer(a.adminToken)).send({ name: 'only_a', role: 'viewer' });
+    expect((await t.http.get(`/secrets/${secret.body.id}`).set(bearer(b.adminToken))).status).toBe(404);
+    expect((await t.http.get('/secrets/only_a').set(bearer(b.adminToken))).status).toBe(404);
+    expect((await t.http.delete(`/secrets/${secret.body.id}`).set(bearer(b.adminToken))).status).toBe(404);
+    expect((await t.http.delete(`/tokens/${token.body.id}`).set(bearer(b.adminToken))).status).toBe(404);
+    expect((await t.http.get('/tokens').set(bearer(b.adminToken))).text).not.toContain(token.body.id);
+    expect((await t.http.get(`/secrets/${secret.body.id}`).set(bearer(a.adminToken))).status).toBe(200);
+  });
+
+  it('names bad fields in problem+json', async () => {
+    const { adminToken } = await t.workspace();
+    const bad = await t.http.post('/tokens').set(bearer(adminToken)).send({ name: '9 lives', role: 'root', extra: 1 });
+    expect(bad.status).toBe(400);
+    const fields = bad.body.errors.map((e: { field: string }) => e.field).sort();
+    expect(fields).toEqual(['extra', 'name', 'role']);
+    const scoped = await t.http.post('/tokens').set(bearer(adminToken)).send({ name: 'a', role: 'viewer', connections: ['x'] });
+    expect(scoped.status).toBe(400);
+    expect(scoped.body.errors).toEqual([{ field: 'connections', message: expect.stringContaining('service') }]);
+    const malformed = await t.http.post('/tokens').set(bearer(adminToken)).set('content-type', 'application/json').send('{"name":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers['content-type']).toMatch(/problem\+json/);
+    expect((await t.http.delete('/tokens/not-a-uuid').set(bearer(adminToken))).status).toBe(404);
+  });
+
+  it('refuses a second workspace with the same name', async () => {
+    const { name } = await t.workspace();
+    const again = await t.http.post('/workspaces').set(bearer(BOOTSTRAP_TOKEN)).send({ name });
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0].field).toBe('name');
+  });
+});
