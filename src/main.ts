@@ -19,6 +19,23 @@ async function main(): Promise<void> {
   const app = await createApp(config, logger);
   await app.listen(config.http.port, config.http.host);
   logger.info({ url: await app.getUrl() }, 'tether listening');
+
+  // Graceful stop: refuse new connections, let requests in flight finish, close the database.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {
