@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { AwsPrincipals, parseAwsPrincipalArns } from '../cloud-identifiers';
 import { ENV_RULES, EnvName } from './env.schema';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -19,7 +20,7 @@ export interface TetherConfig {
   readonly masterKeys?: readonly MasterKey[];
   readonly principals: {
     /** Partition (`aws`, `aws-cn`, `aws-us-gov`) to the ARN customers trust. */
-    readonly aws: Readonly<Record<string, string>>;
+    readonly aws: AwsPrincipals;
     readonly aliyunAccountId?: string;
     readonly tencentUin?: string;
   };
@@ -33,7 +34,7 @@ export interface TetherConfig {
 /** Thrown when the environment is wrong; the message names the variable, never its value. */
 export class ConfigError extends Error {
   constructor(readonly variable: EnvName, detail?: string) {
-    super(`${variable} is invalid: expected ${detail ?? ENV_RULES[variable].expect}`);
+    super(`${variable} is invalid: ${detail ?? `expected ${ENV_RULES[variable].expect}`}`);
     this.name = 'ConfigError';
   }
 }
@@ -41,7 +42,6 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const AWS_PRINCIPAL = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:(root|role\/[\x21-\x7E]{1,576}|user\/[\x21-\x7E]{1,576})$/;
 
 function read(env: Env, name: EnvName): string | undefined {
   const raw = env[name];
@@ -85,24 +85,19 @@ function masterKeys(env: Env): MasterKey[] | undefined {
     const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(entry.trim());
     if (!match) throw new ConfigError('TETHER_MASTER_KEYS');
     const key = Buffer.from(match[2], 'base64');
-    if (key.length !== 32) throw new ConfigError('TETHER_MASTER_KEYS', 'every key to decode to exactly 32 bytes (AES-256)');
+    if (key.length !== 32) throw new ConfigError('TETHER_MASTER_KEYS', 'expected every key to decode to exactly 32 bytes (AES-256)');
     return { id: match[1], key };
   });
-  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new ConfigError('TETHER_MASTER_KEYS', 'distinct key ids');
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new ConfigError('TETHER_MASTER_KEYS', 'expected distinct key ids');
   return keys;
 }
 
-function awsPrincipals(env: Env): Record<string, string> {
+function awsPrincipals(env: Env): AwsPrincipals {
   const raw = read(env, 'TETHER_AWS_PRINCIPAL_ARN');
-  const byPartition: Record<string, string> = {};
-  if (raw === undefined) return byPartition;
-  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const match = AWS_PRINCIPAL.exec(entry);
-    if (!match) throw new ConfigError('TETHER_AWS_PRINCIPAL_ARN');
-    if (byPartition[match[1]]) throw new ConfigError('TETHER_AWS_PRINCIPAL_ARN', `at most one ARN for partition ${match[1]}`);
-    byPartition[match[1]] = entry;
-  }
-  return byPartition;
+  if (raw === undefined) return {};
+  const result = parseAwsPrincipalArns(raw);
+  if (!result.ok) throw new ConfigError('TETHER_AWS_PRINCIPAL_ARN', result.message);
+  return result.value;
 }
 
 function allowlist(env: Env): string[] {
