@@ -22,7 +22,7 @@ export default defineConfig({
   test: {
     projects: [
       { plugins, test: { name: 'unit', include: ['src/**/*.spec.ts', 'test/emulators/**/*.spec.ts'], testTimeout: 30_000 } },
-      integration('pglite', { TETHER_TEST_DATABASE: 'pglite' }),
+      integration('pglite', { TETHER_TEST_DATABASE: 'pglite', TETHER_DATABASE_POOL_SIZE: '1' }),
       ...(process.env.DATABASE_URL ? [integration('postgres', { TETHER_TEST_DATABASE: 'postgres' })] : []),
     ],
   },

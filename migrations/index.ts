@@ -1,4 +1,6 @@
 import { CreateFoundation1763900000000 } from './1763900000000-CreateFoundation';
+import { CreateAuditEvents1763900000001 } from './1763900000001-CreateAuditEvents';
+import { CreateConnections1763900000002 } from './1763900000002-CreateConnections';
 
 /** Every migration, in order. Listed rather than globbed so tests and builds load the same set. */
-export const MIGRATIONS = [CreateFoundation1763900000000];
+export const MIGRATIONS = [CreateFoundation1763900000000, CreateAuditEvents1763900000001, CreateConnections1763900000002];

@@ -1,18 +1,30 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Logger } from 'pino';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ConnectionsModule } from './connections/connections.module';
 import { TetherConfig } from './config/load-config';
 import { CoreModule } from './core.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { TrustPoliciesModule } from './trust-policies/trust-policies.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: TetherConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, logger), DatabaseModule, AuthModule, SecretsModule, HealthModule],
+      imports: [
+        CoreModule.forRoot(config, logger),
+        DatabaseModule,
+        AuditModule,
+        AuthModule,
+        SecretsModule,
+        ConnectionsModule,
+        TrustPoliciesModule,
+        HealthModule,
+      ],
     };
   }
 }

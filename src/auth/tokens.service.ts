@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { isUuid } from '../common/http/identifier';
 import { PageQuery, paginate, Page } from '../common/http/pagination';
 import { TetherError } from '../common/problem/tether-error';
@@ -14,7 +15,10 @@ export type Caller = Omit<AuthContext, 'requestId'>;
 
 @Injectable()
 export class TokensService {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
 
   /** Resolves a presented token, or null when it is unknown or expired. */
   async authenticate(presented: string, now = new Date()): Promise<Caller | null> {
@@ -40,12 +44,14 @@ export class TokensService {
     if (request.expiresAt && Date.parse(request.expiresAt) <= Date.now()) {
       throw TetherError.field('expiresAt', 'is in the past; give a future time or omit it');
     }
-    return this.dataSource.transaction((manager) =>
-      this.insert(manager, auth.workspaceId, request.name, request.role, {
+    return this.audit.mutate(auth, { action: 'token.create', targetType: 'token', detail: { name: request.name, role: request.role } }, async (manager, target) => {
+      const created = await this.insert(manager, auth.workspaceId, request.name, request.role, {
         connections: request.connections ? [...new Set(request.connections)] : null,
         expiresAt: request.expiresAt ? new Date(request.expiresAt) : null,
-      }),
-    );
+      });
+      target.targetId = created.id;
+      return created;
+    });
   }
 
   /** Inserts a token and returns it with its one-time secret. */
@@ -87,13 +93,14 @@ export class TokensService {
   }
 
   async delete(auth: AuthContext, id: string): Promise<void> {
-    const repository = this.dataSource.getRepository(ApiTokenEntity);
-    const token = isUuid(id) ? await repository.findOneBy({ id, workspaceId: auth.workspaceId }) : null;
+    const token = isUuid(id) ? await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ id, workspaceId: auth.workspaceId }) : null;
     if (!token) throw TetherError.notFound('token', id);
     if (token.isBootstrap) {
       throw new TetherError('conflict', 'The bootstrap token is managed by TETHER_BOOTSTRAP_TOKEN; change the variable and restart to replace it.');
     }
-    await repository.delete({ id, workspaceId: auth.workspaceId });
+    await this.audit.mutate(auth, { action: 'token.delete', targetType: 'token', targetId: token.id, detail: { name: token.name } }, async (manager) => {
+      await manager.getRepository(ApiTokenEntity).delete({ id: token.id, workspaceId: auth.workspaceId });
+    });
   }
 }
 

@@ -2,7 +2,8 @@ import { Body, Controller, Get, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PageQuery, Page } from '../common/http/pagination';
 import { ProblemResponses } from '../common/problem/problem.decorators';
-import { BootstrapOnly } from './auth.decorators';
+import { Auth, BootstrapOnly } from './auth.decorators';
+import { AuthContext } from './auth-context';
 import { CreatedWorkspaceResponse, CreateWorkspaceRequest, WorkspacePage, WorkspaceResponse } from './dto/workspace.dto';
 import { WorkspacesService } from './workspaces.service';
 
@@ -17,8 +18,8 @@ export class WorkspacesController {
   @ApiOperation({ summary: 'Create a workspace and its first admin token (bootstrap token only)' })
   @ApiCreatedResponse({ type: CreatedWorkspaceResponse })
   @ProblemResponses(400, 401, 403, 409)
-  create(@Body() body: CreateWorkspaceRequest): Promise<CreatedWorkspaceResponse> {
-    return this.workspaces.create(body.name);
+  create(@Auth() auth: AuthContext, @Body() body: CreateWorkspaceRequest): Promise<CreatedWorkspaceResponse> {
+    return this.workspaces.create(auth, body.name);
   }
 
   @Get()

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthContext } from './auth-context';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { LOGGER } from '../common/logging/logger.token';
 import { PageQuery, paginate, Page } from '../common/http/pagination';
@@ -21,13 +23,15 @@ export class WorkspacesService {
     @Inject(TokensService) private readonly tokens: TokensService,
     @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
-  async create(name: string): Promise<CreatedWorkspaceResponse> {
+  async create(auth: AuthContext, name: string): Promise<CreatedWorkspaceResponse> {
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.audit.mutate(auth, { action: 'workspace.create', targetType: 'workspace', detail: { name } }, async (manager, target) => {
         const workspace = await manager.getRepository(WorkspaceEntity).save(manager.getRepository(WorkspaceEntity).create({ name }));
         const admin = await this.tokens.insert(manager, workspace.id, 'admin', 'admin');
+        target.targetId = workspace.id;
         return { ...toWorkspaceResponse(workspace), adminToken: admin.token };
       });
     } catch (error) {

@@ -13,6 +13,7 @@ export const ENV_RULES = {
   PORT: { name: 'PORT', expect: 'a TCP port between 1 and 65535' },
   HOST: { name: 'HOST', expect: 'a host name or IP address to listen on' },
   DATABASE_URL: { name: 'DATABASE_URL', expect: 'a postgres:// or postgresql:// URL', sensitive: true },
+  TETHER_DATABASE_POOL_SIZE: { name: 'TETHER_DATABASE_POOL_SIZE', expect: 'a whole number of connections between 1 and 200' },
   TETHER_DATA_DIR: { name: 'TETHER_DATA_DIR', expect: 'a directory path for the embedded database and the development key' },
   TETHER_BOOTSTRAP_TOKEN: { name: 'TETHER_BOOTSTRAP_TOKEN', expect: 'at least 32 printable ASCII characters without spaces', sensitive: true },
   TETHER_MASTER_KEYS: {

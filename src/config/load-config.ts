@@ -14,7 +14,8 @@ export interface MasterKey {
 /** Everything Tether reads from its environment, validated once at boot. */
 export interface TetherConfig {
   readonly http: { readonly port: number; readonly host: string; readonly bodyLimitBytes: number; readonly codePackageLimitBytes: number };
-  readonly database: { readonly url?: string; readonly dataDir: string };
+  /** poolSize is 1 on the embedded database: PGlite runs one statement at a time, and its socket bridge mixes up interleaved transactions. */
+  readonly database: { readonly url?: string; readonly dataDir: string; readonly poolSize: number };
   readonly bootstrapToken?: string;
   /** Absent means "generate a development key into the data dir". */
   readonly masterKeys?: readonly MasterKey[];
@@ -125,6 +126,7 @@ export function loadConfig(env: Env = process.env): TetherConfig {
   const host = read(env, 'HOST') ?? '0.0.0.0';
   if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new ConfigError('HOST');
 
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const config: TetherConfig = {
     http: {
       port: integer(env, 'PORT', 3000, 0, 65535),
@@ -133,8 +135,9 @@ export function loadConfig(env: Env = process.env): TetherConfig {
       codePackageLimitBytes: integer(env, 'TETHER_CODE_PACKAGE_LIMIT_BYTES', 50 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
     },
     database: {
-      url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+      url: databaseUrl,
       dataDir: resolve(read(env, 'TETHER_DATA_DIR') ?? './.tether'),
+      poolSize: integer(env, 'TETHER_DATABASE_POOL_SIZE', databaseUrl ? 10 : 1, 1, 200),
     },
     bootstrapToken,
     masterKeys: masterKeys(env),

@@ -1,4 +1,4 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 
@@ -6,7 +6,7 @@ import { ENTITIES } from './entities';
  * TypeORM options for a PostgreSQL URL (a real server or the embedded one). Migrations run
  * explicitly at start, never `synchronize`.
  */
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+export function dataSourceOptions(url: string, poolSize: number): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -25,8 +25,10 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
   };
 }
 
-/** Applies pending migrations, each in its own transaction; a second run is a no-op. */
-export async function runMigrations(dataSource: DataSource): Promise<number> {
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
+/** Applies pending migrations on the given connection, each in its own transaction; a second run is a no-op. */
+export async function runMigrations(dataSource: DataSource, runner: QueryRunner): Promise<number> {
+  const executor = new MigrationExecutor(dataSource, runner);
+  executor.transaction = 'each';
+  const applied = await executor.executePendingMigrations();
   return applied.length;
 }

@@ -23,7 +23,7 @@ export class Database {
       url = embedded.url;
       logger.info({ dataDir: config.database.dataDir, durationMs: Date.now() - started }, 'embedded PostgreSQL (PGlite) started');
     }
-    const dataSource = new DataSource(dataSourceOptions(url));
+    const dataSource = new DataSource(dataSourceOptions(url, config.database.poolSize));
     try {
       await dataSource.initialize();
       const applied = await migrateUnderLock(dataSource);
@@ -49,7 +49,8 @@ export async function migrateUnderLock(dataSource: DataSource): Promise<number> 
     await runner.connect();
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      return await runMigrations(dataSource);
+      // On the connection holding the lock: a pool of one (the embedded database) has no other.
+      return await runMigrations(dataSource, runner);
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

@@ -1,6 +1,8 @@
 /** PostgreSQL SQLSTATE codes Tether turns into client answers. */
 const UNIQUE_VIOLATION = '23505';
 const FOREIGN_KEY_VIOLATION = '23503';
+/** Raised instead of 23503 when the constraint says ON DELETE RESTRICT. */
+const RESTRICT_VIOLATION = '23001';
 
 function sqlState(error: unknown): { code?: string; constraint?: string } {
   const e = error as { code?: unknown; constraint?: unknown; driverError?: { code?: unknown; constraint?: unknown } };
@@ -15,5 +17,5 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 
 export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
   const state = sqlState(error);
-  return state.code === FOREIGN_KEY_VIOLATION && (constraint === undefined || state.constraint === constraint);
+  return (state.code === FOREIGN_KEY_VIOLATION || state.code === RESTRICT_VIOLATION) && (constraint === undefined || state.constraint === constraint);
 }

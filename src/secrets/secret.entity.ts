@@ -23,6 +23,10 @@ export class SecretEntity {
   @Column({ type: 'bytea' })
   sealed!: Buffer;
 
+  /** Set when the secret was given inline on a connection: it lives and dies with that connection. */
+  @Column({ name: 'owner_connection_id', type: 'uuid', nullable: true })
+  ownerConnectionId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

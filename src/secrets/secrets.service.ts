@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { AuthContext } from '../auth/auth-context';
 import { isUuid } from '../common/http/identifier';
 import { PageQuery, paginate, Page } from '../common/http/pagination';
@@ -21,25 +22,32 @@ export class SecretsService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Keyring) private readonly keyring: Keyring,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
-  async create(auth: AuthContext, name: string, value: string, manager?: EntityManager): Promise<SecretResponse> {
-    const run = async (m: EntityManager) => {
-      const id = randomUUID();
-      const { keyId, sealed } = this.keyring.seal(Buffer.from(value, 'utf8'), secretAssociatedData(auth.workspaceId, id));
-      try {
-        const row = await m.getRepository(SecretEntity).save(m.getRepository(SecretEntity).create({ id, workspaceId: auth.workspaceId, name, version: 1, keyId, sealed }));
-        return toSecretResponse(row);
-      } catch (error) {
-        if (isUniqueViolation(error, 'uq_secrets_name')) {
-          throw new TetherError('conflict', `A secret named '${name}' already exists; rotate it with PUT /secrets/${name}/value or pick another name.`, {
-            errors: [{ field: 'name', message: 'is already used by another secret' }],
-          });
-        }
-        throw error;
+  async create(auth: AuthContext, name: string, value: string): Promise<SecretResponse> {
+    return this.audit.mutate(auth, { action: 'secret.create', targetType: 'secret', detail: { name } }, async (manager, target) => {
+      const created = await this.insert(manager, auth.workspaceId, name, value);
+      target.targetId = created.id;
+      return created;
+    });
+  }
+
+  /** Seals and stores a new secret inside the caller's transaction. */
+  async insert(manager: EntityManager, workspaceId: string, name: string, value: string, ownerConnectionId: string | null = null): Promise<SecretResponse> {
+    const id = randomUUID();
+    const { keyId, sealed } = this.keyring.seal(Buffer.from(value, 'utf8'), secretAssociatedData(workspaceId, id));
+    const repository = manager.getRepository(SecretEntity);
+    try {
+      return toSecretResponse(await repository.save(repository.create({ id, workspaceId, name, version: 1, keyId, sealed, ownerConnectionId })));
+    } catch (error) {
+      if (isUniqueViolation(error, 'uq_secrets_name')) {
+        throw new TetherError('conflict', `A secret named '${name}' already exists; rotate it with PUT /secrets/${name}/value or pick another name.`, {
+          errors: [{ field: 'name', message: 'is already used by another secret' }],
+        });
       }
-    };
-    return manager ? run(manager) : this.dataSource.transaction(run);
+      throw error;
+    }
   }
 
   async list(auth: AuthContext, page: PageQuery): Promise<Page<SecretResponse>> {
@@ -54,19 +62,27 @@ export class SecretsService {
 
   /** Rotation: the value is replaced and the version goes up by one. */
   async rotate(auth: AuthContext, idOrName: string, value: string): Promise<SecretResponse> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.audit.mutate(auth, { action: 'secret.rotate', targetType: 'secret' }, async (manager, target) => {
       const row = await this.find(manager, auth.workspaceId, idOrName, true);
-      const { keyId, sealed } = this.keyring.seal(Buffer.from(value, 'utf8'), secretAssociatedData(row.workspaceId, row.id));
-      row.keyId = keyId;
-      row.sealed = sealed;
-      row.version += 1;
-      return toSecretResponse(await manager.getRepository(SecretEntity).save(row));
+      const rotated = await this.replaceValue(manager, row, value);
+      Object.assign(target, { targetId: row.id, detail: { name: row.name, version: rotated.version } });
+      return rotated;
     });
   }
 
+  /** Seals a new value as the next version, inside the caller's transaction. */
+  async replaceValue(manager: EntityManager, row: SecretEntity, value: string): Promise<SecretResponse> {
+    const { keyId, sealed } = this.keyring.seal(Buffer.from(value, 'utf8'), secretAssociatedData(row.workspaceId, row.id));
+    row.keyId = keyId;
+    row.sealed = sealed;
+    row.version += 1;
+    return toSecretResponse(await manager.getRepository(SecretEntity).save(row));
+  }
+
   async delete(auth: AuthContext, idOrName: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.audit.mutate(auth, { action: 'secret.delete', targetType: 'secret' }, async (manager, target) => {
       const row = await this.find(manager, auth.workspaceId, idOrName, true);
+      Object.assign(target, { targetId: row.id, detail: { name: row.name } });
       try {
         await manager.getRepository(SecretEntity).delete({ id: row.id });
       } catch (error) {
@@ -77,6 +93,21 @@ export class SecretsService {
         throw error;
       }
     });
+  }
+
+  /** Deletes the secrets a connection owns, except those it still uses. */
+  async deleteOrphansOf(manager: EntityManager, connectionId: string, stillUsed: readonly (string | null)[]): Promise<void> {
+    const keep = stillUsed.filter((id): id is string => id !== null);
+    const query = manager.getRepository(SecretEntity).createQueryBuilder().delete().where('owner_connection_id = :connectionId', { connectionId });
+    if (keep.length > 0) query.andWhere('id NOT IN (:...keep)', { keep });
+    await query.execute();
+  }
+
+  /** Names of the given secrets, for responses that show which secret a connection uses. */
+  async namesByIds(workspaceId: string, ids: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await manager.getRepository(SecretEntity).find({ select: { id: true, name: true }, where: { workspaceId, id: In([...new Set(ids)]) } });
+    return new Map(rows.map((row) => [row.id, row.name]));
   }
 
   /** The plaintext, for the code path that hands it to a cloud SDK. Never for a response. */

@@ -18,6 +18,9 @@ export const errorCatalog = {
   'unprocessable': { status: 422, title: 'The request cannot be carried out' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'secret-in-use': { status: 409, title: 'The secret is used by a connection' },
+  'connection-not-granted': { status: 403, title: 'This token is not granted the connection' },
+  'principal-not-configured': { status: 422, title: 'No platform principal for this cloud or partition' },
+  'not-applicable': { status: 409, title: 'Not applicable to this connection' },
   'database-unavailable': { status: 503, title: 'The database is unavailable' },
   'internal': { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -12,6 +12,14 @@ import { loadConfig, TetherConfig } from '../../../src/config/load-config';
 import { createLogger } from '../../../src/common/logging/logger';
 
 export const BOOTSTRAP_TOKEN = 'tether-test-bootstrap-token-0123456789abcdef';
+/** The platform identities the test configuration trusts (no aws-us-gov principal on purpose). */
+export const PLATFORM = {
+  awsPrincipal: 'arn:aws:iam::111111111111:role/tether-broker',
+  awsCnPrincipal: 'arn:aws-cn:iam::222222222222:root',
+  aliyunAccountId: '1111111111111111',
+  tencentUin: '100000000001',
+};
+
 export const MASTER_KEY = `it1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 /** A running Tether over real HTTP (Fastify), with every log line captured for inspection. */
@@ -34,6 +42,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     TETHER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
     TETHER_MASTER_KEYS: MASTER_KEY,
     LOG_LEVEL: 'info',
+    ...(process.env.TETHER_DATABASE_POOL_SIZE ? { TETHER_DATABASE_POOL_SIZE: process.env.TETHER_DATABASE_POOL_SIZE } : {}),
+    TETHER_AWS_PRINCIPAL_ARN: `${PLATFORM.awsPrincipal},${PLATFORM.awsCnPrincipal}`,
+    TETHER_ALIYUN_ACCOUNT_ID: PLATFORM.aliyunAccountId,
+    TETHER_TENCENT_UIN: PLATFORM.tencentUin,
     ...env,
   });
   const logs: string[] = [];

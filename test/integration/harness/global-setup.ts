@@ -16,7 +16,8 @@ declare module 'vitest' {
  * on the server named by DATABASE_URL. Every test makes its own workspace, so files share it.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (process.env.TETHER_TEST_DATABASE === 'postgres') {
+  // globalSetup runs in the main process, where the project's `env` is not applied: go by its name.
+  if (project.name === 'postgres') {
     const serverUrl = process.env.DATABASE_URL;
     if (!serverUrl) throw new Error('the postgres project needs DATABASE_URL');
     const name = `tether_it_${process.pid}_${Date.now()}`;

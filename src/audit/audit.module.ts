@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditController } from './audit.controller';
+import { AuditQueryService } from './audit-query.service';
+import { AuditService } from './audit.service';
+
+/** Global: every module that mutates records through AuditService. */
+@Global()
+@Module({
+  controllers: [AuditController],
+  providers: [AuditService, AuditQueryService],
+  exports: [AuditService],
+})
+export class AuditModule {}

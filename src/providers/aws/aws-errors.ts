@@ -1,0 +1,153 @@
+import { cleanCloudMessage, isNetworkError, ProviderError, type ProviderErrorKind, retryAfterSeconds } from '../provider-error';
+
+/** What a @aws-sdk v3 error carries: `name` is the cloud's code (from the body or x-amzn-ErrorType). */
+interface AwsSdkError {
+  name?: string;
+  message?: string;
+  Code?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number; requestId?: string; extendedRequestId?: string };
+  $response?: { headers?: Record<string, string | undefined> };
+  /** Lambda TooManyRequestsException models the Retry-After header. */
+  retryAfterSeconds?: string;
+  Reason?: string;
+}
+
+/** The AWS codes Tether understands, by kind (STS, Lambda, S3; clouds.md §1.1, §5.1, §6). */
+function kindOfCode(code: string): ProviderErrorKind | undefined {
+  switch (code) {
+    // Refused by a policy: the trust policy (also for a missing role or a wrong External ID, which
+    // STS does not tell apart), an identity or session policy, or a bucket policy.
+    case 'AccessDenied':
+    case 'AccessDeniedException':
+    case 'Forbidden':
+    case 'AuthorizationError':
+    case 'RegionDisabledException':
+    case 'AllAccessDisabled':
+      return 'access_denied';
+    case 'InvalidClientTokenId':
+    case 'UnrecognizedClientException':
+    case 'SignatureDoesNotMatch':
+    case 'InvalidSignatureException':
+    case 'InvalidAccessKeyId':
+    case 'InvalidToken':
+    case 'IncompleteSignature':
+    case 'IncompleteSignatureException':
+    case 'MissingAuthenticationToken':
+    case 'MissingAuthenticationTokenException':
+    case 'AuthFailure':
+    case 'RequestTimeTooSkewed':
+    case 'RequestExpired':
+    case 'RequestInTheFuture':
+    case 'CredentialsProviderError':
+    case 'InvalidIdentityToken':
+      return 'invalid_credentials';
+    case 'ExpiredToken':
+    case 'ExpiredTokenException':
+    case 'TokenRefreshRequired':
+      return 'expired_credentials';
+    case 'Throttling':
+    case 'ThrottlingException':
+    case 'TooManyRequestsException':
+    case 'RequestLimitExceeded':
+    case 'SlowDown':
+    case 'RequestThrottled':
+    case 'RequestThrottledException':
+    case 'ProvisionedThroughputExceededException':
+    case 'EC2ThrottledException':
+      return 'throttled';
+    case 'ResourceNotFoundException':
+    case 'NoSuchBucket':
+    case 'NoSuchKey':
+    case 'NotFound':
+    case 'NoSuchEntity':
+      return 'not_found';
+    case 'RequestTooLargeException':
+    case 'RequestEntityTooLargeException':
+    case 'EntityTooLarge':
+    case 'PackedPolicyTooLarge':
+      return code === 'PackedPolicyTooLarge' ? 'invalid_request' : 'payload_too_large';
+    case 'ValidationError':
+    case 'ValidationException':
+    case 'InvalidParameterValueException':
+    case 'InvalidParameterException':
+    case 'InvalidRequestContentException':
+    case 'InvalidRuntimeException':
+    case 'MalformedPolicyDocument':
+    case 'UnsupportedMediaTypeException':
+    case 'InvalidAction':
+    case 'InvalidParameterValue':
+    case 'MissingParameter':
+    case 'InvalidBucketName':
+    case 'PermanentRedirect':
+    case 'AuthorizationHeaderMalformed':
+    case 'IDPRejectedClaim':
+      return 'invalid_request';
+    case 'ServiceException':
+    case 'InternalFailure':
+    case 'InternalError':
+    case 'InternalServerError':
+    case 'ServiceUnavailable':
+    case 'ServiceUnavailableException':
+    case 'ResourceNotReadyException':
+    case 'ResourceConflictException':
+    case 'EC2UnexpectedException':
+    case 'ENILimitReachedException':
+    case 'SubnetIPAddressLimitReachedException':
+    case 'TimeoutError':
+      return 'unavailable';
+    default:
+      return undefined;
+  }
+}
+
+function kindOfStatus(status: number | undefined): ProviderErrorKind {
+  if (status === undefined) return 'unavailable';
+  if (status === 429) return 'throttled';
+  if (status === 413) return 'payload_too_large';
+  if (status === 401) return 'invalid_credentials';
+  if (status === 403) return 'access_denied';
+  if (status === 404) return 'not_found';
+  if (status >= 400 && status < 500) return 'invalid_request';
+  return 'unavailable';
+}
+
+/**
+ * Maps an error thrown by an @aws-sdk v3 client onto a ProviderError. Known codes first; S3 HEAD
+ * answers have no body, so their `NotFound`/`Forbidden` names come from the status alone; anything
+ * else falls back on the HTTP status, and no status at all means the cloud was never reached.
+ */
+export function mapAwsError(error: unknown, operation: string, secrets: readonly (string | undefined)[] = []): ProviderError {
+  if (error instanceof ProviderError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as AwsSdkError;
+  const status = e.$metadata?.httpStatusCode;
+  const requestId = e.$metadata?.requestId;
+  if (status === undefined && isNetworkError(error)) {
+    return new ProviderError({
+      kind: 'unavailable',
+      provider: 'aws',
+      operation,
+      cloudCode: (error as { code?: string }).code ?? e.name,
+      cloudMessage: cleanCloudMessage(e.message, secrets),
+      message: `AWS ${operation} could not be reached: ${cleanCloudMessage(e.message, secrets) ?? 'network error'}`,
+    });
+  }
+  const code = e.Code ?? e.name ?? 'Unknown';
+  let kind = kindOfCode(code) ?? kindOfStatus(status);
+  // Any 5xx is the cloud's trouble, whatever it is called (S3's SlowDown is a 503 that still means
+  // "throttled"); any 429 is throttling.
+  if (status !== undefined && status >= 500 && kind !== 'throttled') kind = 'unavailable';
+  if (status === 429) kind = 'throttled';
+  // HEAD answers carry no body: the SDK reports "UnknownError", which helps nobody.
+  const rawMessage = e.message === 'UnknownError' ? undefined : e.message;
+  return new ProviderError({
+    kind,
+    provider: 'aws',
+    operation,
+    cloudCode: code,
+    cloudMessage: cleanCloudMessage(rawMessage, secrets),
+    requestId,
+    httpStatus: status,
+    retryAfterSeconds: retryAfterSeconds(e.retryAfterSeconds ?? e.$response?.headers?.['retry-after']),
+  });
+}

@@ -1,0 +1,5 @@
+export * from './cloud-function-provider';
+export * from './provider-error';
+export * from './platform-identity';
+export * from './provider-registry';
+export * from './providers.module';

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { mapAliyunError } from './aliyun/aliyun-errors';
+import { mapAwsError } from './aws/aws-errors';
+import { cleanCloudMessage, ProviderError } from './provider-error';
+import { mapTencentError } from './tencent/tencent-errors';
+
+/** Error objects shaped as each SDK throws them (the shapes are read from the SDKs' code, clouds.md). */
+describe('error mapping', () => {
+  it('AWS: S3 HEAD answers without a body map by status; network errors are unavailable', () => {
+    const head404 = Object.assign(new Error('UnknownError'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+    expect(mapAwsError(head404, 's3:HeadBucket')).toMatchObject({ kind: 'not_found', cloudCode: 'NotFound', cloudMessage: undefined, httpStatus: 404 });
+    const head403 = Object.assign(new Error('UnknownError'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+    expect(mapAwsError(head403, 's3:HeadBucket').kind).toBe('access_denied');
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', $metadata: {} });
+    expect(mapAwsError(refused, 'sts:AssumeRole')).toMatchObject({ kind: 'unavailable', cloudCode: 'ECONNREFUSED' });
+    const unknown5xx = Object.assign(new Error('bad gateway'), { name: 'Unknown', $metadata: { httpStatusCode: 502 } });
+    expect(mapAwsError(unknown5xx, 'lambda:Invoke').kind).toBe('unavailable');
+    const throttled = Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+    expect(mapAwsError(throttled, 's3:ListObjectsV2').kind).toBe('throttled');
+    const clientThrottle = Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+    expect(mapAwsError(clientThrottle, 'sts:AssumeRole').kind).toBe('throttled');
+  });
+
+  it('Aliyun: FC codes come from data.ErrorCode, STS codes from data.Code', () => {
+    const fc = Object.assign(new Error('code: 404, undefined request id: undefined'), { code: 'undefined', statusCode: 404, data: { ErrorCode: 'FunctionNotFound', ErrorMessage: 'function f does not exist', statusCode: 404 } });
+    expect(mapAliyunError(fc, 'fc:InvokeFunction')).toMatchObject({ kind: 'not_found', cloudCode: 'FunctionNotFound', cloudMessage: 'function f does not exist' });
+    const sts = Object.assign(new Error('x'), { code: 'Throttling.User', statusCode: 400, data: { Code: 'Throttling.User', Message: 'flow control', RequestId: 'R1' } });
+    expect(mapAliyunError(sts, 'sts:AssumeRole')).toMatchObject({ kind: 'throttled', requestId: 'R1' });
+    expect(mapAliyunError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'sts:AssumeRole').kind).toBe('unavailable');
+  });
+
+  it('Tencent: codes, message-decided token failures, and answers that never came', () => {
+    const err = (code: string | undefined, message: string, httpCode?: number): Error => Object.assign(new Error(message), { code, requestId: 'rid', ...(httpCode ? { httpCode } : {}) });
+    expect(mapTencentError(err('AuthFailure.TokenFailure', 'Token verification failed.'), 'sts:AssumeRole').kind).toBe('invalid_credentials');
+    expect(mapTencentError(err('AuthFailure.TokenFailure', 'the token has expired'), 'sts:AssumeRole').kind).toBe('expired_credentials');
+    expect(mapTencentError(err('AuthFailure.SignatureExpire', 'skew'), 'sts:AssumeRole').kind).toBe('invalid_credentials');
+    expect(mapTencentError(err('UnauthorizedOperation.CAM', 'no'), 'scf:Invoke').kind).toBe('access_denied');
+    expect(mapTencentError(err('RequestSizeLimitExceeded', 'big'), 'scf:Invoke').kind).toBe('payload_too_large');
+    expect(mapTencentError(err(undefined, 'Bad Gateway', 502), 'scf:Invoke')).toMatchObject({ kind: 'unavailable', httpStatus: 502 });
+    expect(mapTencentError(Object.assign(new Error('request to http://x failed, reason: connect ECONNREFUSED'), { requestId: '' }), 'scf:Invoke').kind).toBe('unavailable');
+  });
+
+  it('keeps cloud messages short and free of known secrets', () => {
+    expect(cleanCloudMessage('token abcdefgh12345 is bad', ['abcdefgh12345'])).toBe('token [redacted] is bad');
+    expect(cleanCloudMessage('x'.repeat(2000))).toHaveLength(1001);
+    const error = new ProviderError({ kind: 'throttled', provider: 'aws', operation: 'sts:AssumeRole', cloudCode: 'Throttling', httpStatus: 400, cloudMessage: 'Rate exceeded' });
+    expect(error.message).toBe('AWS sts:AssumeRole throttled the call [Throttling 400]: Rate exceeded');
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ kind: 'throttled', cloudCode: 'Throttling' });
+  });
+});

@@ -1,0 +1,14 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CLOUD_PROVIDERS, CloudProvider } from '../../cloud-identifiers';
+
+export class TrustPolicyResponse {
+  @ApiProperty({ enum: CLOUD_PROVIDERS }) provider!: CloudProvider;
+  @ApiProperty({ description: 'The platform principal the role trusts, as it stands in the trust policy.' }) principal!: string;
+  @ApiProperty({ description: 'The External ID the trust policy requires.' }) externalId!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The trust policy in the cloud\'s own language (AWS IAM, Alibaba RAM, Tencent CAM).' })
+  trustPolicy!: object;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The least-privilege permission policy for what the connection is for.' })
+  permissionPolicy!: object;
+  @ApiProperty({ type: [String], description: 'How to install both, with CLI commands.' }) steps!: string[];
+  @ApiProperty({ type: [String], description: 'What the permission policy had to leave out for lack of input.' }) warnings!: string[];
+}
