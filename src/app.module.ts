@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { TetherConfig } from './config/load-config';
 import { CoreModule } from './core.module';
+import { CredentialsModule } from './credentials/credentials.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { SecretsModule } from './secrets/secrets.module';
@@ -23,6 +24,7 @@ export class AppModule {
         SecretsModule,
         ConnectionsModule,
         TrustPoliciesModule,
+        CredentialsModule,
         HealthModule,
       ],
     };

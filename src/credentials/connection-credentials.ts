@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sessionName } from '../cloud-identifiers';
+import { TetherError } from '../common/problem/tether-error';
+import { ConnectionEntity } from '../connections/connection.entity';
+import { assumesRole } from '../connections/connections.service';
+import { CloudCredentials, IssuedCredentials, ProviderRegistry } from '../providers';
+import { SecretsService } from '../secrets/secrets.service';
+
+/** Default lifetime Tether asks STS for: an hour, the longest a chained role session may last. */
+export const DEFAULT_DURATION_SECONDS = 3600;
+
+export interface CredentialRequest {
+  durationSeconds?: number;
+  /** A policy document that narrows what the credentials may do. */
+  sessionPolicy?: object;
+}
+
+/**
+ * Obtains credentials for a connection from the cloud, uncached: an AssumeRole with the
+ * connection's External ID, or the connection's own keys. The broker caches on top of this.
+ */
+@Injectable()
+export class ConnectionCredentials {
+  constructor(
+    @Inject(ProviderRegistry) private readonly providers: ProviderRegistry,
+    @Inject(SecretsService) private readonly secrets: SecretsService,
+  ) {}
+
+  async obtain(connection: ConnectionEntity, request: CredentialRequest = {}): Promise<IssuedCredentials | CloudCredentials> {
+    const provider = this.providers.get(connection.provider);
+    if (assumesRole(connection)) {
+      return provider.assumeRole({
+        region: connection.region,
+        roleArn: connection.roleArn as string,
+        externalId: connection.externalId ?? undefined,
+        sessionName: sessionName([connection.sessionName ?? 'tether', connection.name], connection.provider),
+        durationSeconds: request.durationSeconds ?? DEFAULT_DURATION_SECONDS,
+        sessionPolicy: request.sessionPolicy,
+        caller: 'ambient',
+      });
+    }
+    if (connection.authType === 'access_key') return this.keysOf(connection);
+    throw new TetherError('not-applicable', `Connection '${connection.name}' uses the platform's own identity without a role; there is nothing to assume.`);
+  }
+
+  /** The long-lived keys of an access_key connection, opened from their sealed secrets. */
+  async keysOf(connection: ConnectionEntity): Promise<CloudCredentials> {
+    const secret = await this.secrets.reveal(connection.workspaceId, connection.secretId as string);
+    const token = connection.sessionTokenSecretId ? await this.secrets.reveal(connection.workspaceId, connection.sessionTokenSecretId) : undefined;
+    return { accessKeyId: connection.accessKeyId as string, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
+  }
+}
