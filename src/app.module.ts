@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { TrustPoliciesModule } from './trust-policies/trust-policies.module';
+import { ValidationModule } from './validation/validation.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         ConnectionsModule,
         TrustPoliciesModule,
         CredentialsModule,
+        ValidationModule,
         HealthModule,
       ],
     };

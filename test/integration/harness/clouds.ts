@@ -26,11 +26,12 @@ export async function startCloudTestApp(env: Record<string, string> = {}): Promi
     TETHER_TENCENT_UIN: seed.env.TETHER_TENCENT_UIN,
     ...env,
   });
+  const closeApp = app.close.bind(app);
   return Object.assign(app, {
     emulator,
     seed,
     async close() {
-      await app.close();
+      await closeApp();
       await emulator.close();
     },
   });
@@ -60,7 +61,7 @@ export async function createRoleConnection(
   options: { name?: string; roleName?: string; codeBucket?: string } = {},
 ): Promise<{ id: string; name: string; auth: { externalId: string; roleArn: string }; [key: string]: unknown }> {
   const customer = CUSTOMER[cloud];
-  const roleName = options.roleName ?? `tether_${randomBytes(4).toString('hex')}`;
+  const roleName = options.roleName ?? `tether-${randomBytes(4).toString('hex')}`;
   const response = await t.http
     .post('/connections')
     .set(bearer(adminToken))

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer } from './harness/app';
+import { Cloud, CloudTestApp, createRoleConnection, CUSTOMER, installRole, startCloudTestApp } from './harness/clouds';
+
+/** The rendered trust policy with its External ID condition taken out, as a careless customer might install it. */
+function withoutCondition(trustPolicy: any): any {
+  const copy = structuredClone(trustPolicy);
+  for (const statement of copy.Statement ?? copy.statement) {
+    delete statement.Condition;
+    delete statement.condition;
+  }
+  return copy;
+}
+
+const statuses = (body: { checks: { name: string; status: string }[] }) => Object.fromEntries(body.checks.map((c) => [c.name, c.status]));
+
+describe.each<Cloud>(['aws', 'aliyun', 'tencent'])('validation on %s', (cloud) => {
+  let t: CloudTestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await startCloudTestApp();
+    admin = (await t.workspace()).adminToken;
+    t.emulator.admin.createAccount({ cloud, id: CUSTOMER[cloud].account, name: 'customer' });
+    t.emulator.admin.createFunction({ cloud, account: CUSTOMER[cloud].account, region: CUSTOMER[cloud].region, name: 'score', ...(cloud === 'aliyun' ? { service: 'udf' } : {}), behaviour: { type: 'echo' } });
+  });
+  afterAll(() => t.close());
+
+  const policyOf = async (id: string) => (await t.http.get(`/connections/${id}/trust-policy`).set(bearer(admin))).body;
+
+  it('passes with the policies Tether rendered, and keeps the result', async () => {
+    const connection = await createRoleConnection(t, admin, cloud);
+    await installRole(t, admin, cloud, connection);
+    const response = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('valid');
+    expect(statuses(response.body)).toEqual({
+      assume_role_with_external_id: 'ok',
+      external_id_required: 'ok',
+      caller_identity: 'ok',
+      code_bucket: 'skipped',
+      function_access: 'ok',
+    });
+    expect(response.body.checks.find((c: { name: string }) => c.name === 'caller_identity').detail).toContain(CUSTOMER[cloud].account);
+    const stored = await t.http.get(`/connections/${connection.id}`).set(bearer(admin));
+    expect(stored.body.validation).toEqual(response.body);
+
+    const sessions = t.emulator.admin.sessions({ cloud, roleArn: connection.auth.roleArn });
+    expect(sessions.length).toBeGreaterThan(0);
+    for (const session of sessions) expect((session as { externalId?: string }).externalId).toBe(connection.auth.externalId);
+  });
+
+  it('marks a role that trusts callers without the External ID insecure (confused deputy)', async () => {
+    const connection = await createRoleConnection(t, admin, cloud);
+    await installRole(t, admin, cloud, connection, { trustPolicy: withoutCondition((await policyOf(connection.id)).trustPolicy) });
+    const response = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('insecure');
+    const check = response.body.checks.find((c: { name: string }) => c.name === 'external_id_required');
+    expect(check.status).toBe('failed');
+    expect(check.detail).toMatch(/confused deputy/);
+    expect(check.detail).toContain(connection.auth.externalId);
+    expect(statuses(response.body).assume_role_with_external_id).toBe('ok');
+    expect((await t.http.get(`/connections/${connection.id}`).set(bearer(admin))).body.validation.status).toBe('insecure');
+  });
+
+  it('fails clearly when the role does not exist or trusts someone else', async () => {
+    const missing = await createRoleConnection(t, admin, cloud);
+    const noRole = await t.http.post(`/connections/${missing.id}/validate`).set(bearer(admin));
+    expect(noRole.status).toBe(200);
+    expect(noRole.body.status).toBe('invalid');
+    expect(statuses(noRole.body)).toMatchObject({ assume_role_with_external_id: 'failed', caller_identity: 'skipped' });
+
+    const stranger = await createRoleConnection(t, admin, cloud);
+    const policy = JSON.stringify((await policyOf(stranger.id)).trustPolicy).replaceAll(/111111111111|1111111111111111|100000000001/g, (m) => m.replace(/1/g, '9'));
+    await installRole(t, admin, cloud, stranger, { trustPolicy: JSON.parse(policy) });
+    const wrong = await t.http.post(`/connections/${stranger.id}/validate`).set(bearer(admin));
+    expect(wrong.body.status).toBe('invalid');
+    const detail = wrong.body.checks.find((c: { name: string }) => c.name === 'assume_role_with_external_id').detail;
+    expect(detail).toMatch(/refused|found nothing/);
+  });
+
+  it('reports throttling and outages as check results, never a 500', async () => {
+    const connection = await createRoleConnection(t, admin, cloud);
+    await installRole(t, admin, cloud, connection);
+    const code = cloud === 'aws' ? 'Throttling' : cloud === 'aliyun' ? 'Throttling.User' : 'RequestLimitExceeded';
+    t.emulator.admin.addFault({ cloud, service: 'sts', action: 'AssumeRole', code, status: cloud === 'aws' ? 400 : 400, times: 10 });
+    const throttled = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(throttled.status).toBe(200);
+    expect(throttled.body.status).toBe('invalid');
+    expect(throttled.body.checks[0].detail).toMatch(/throttled/);
+    t.emulator.admin.clearFaults();
+
+    t.emulator.admin.addFault({ cloud, service: 'sts', action: 'AssumeRole', code: 'InternalError', status: 500, times: 10 });
+    const down = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(down.status).toBe(200);
+    expect(down.body.status).toBe('invalid');
+    t.emulator.admin.clearFaults();
+    expect((await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin))).body.status).toBe('valid');
+  });
+});
+
+describe('validation on AWS: keys, buckets and access', () => {
+  let t: CloudTestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await startCloudTestApp();
+    admin = (await t.workspace()).adminToken;
+    t.emulator.admin.createAccount({ cloud: 'aws', id: CUSTOMER.aws.account, name: 'customer' });
+    t.emulator.admin.createBucket({ account: CUSTOMER.aws.account, name: 'udf-code', region: 'us-east-1' });
+  });
+  afterAll(() => t.close());
+
+  it('lists the code bucket with the rendered policy, and fails the check when the policy lacks it', async () => {
+    const withBucket = await createRoleConnection(t, admin, 'aws', { codeBucket: 'udf-code' });
+    await installRole(t, admin, 'aws', withBucket);
+    const good = await t.http.post(`/connections/${withBucket.id}/validate`).set(bearer(admin));
+    expect(statuses(good.body).code_bucket).toBe('ok');
+
+    const noGrant = await createRoleConnection(t, admin, 'aws', { codeBucket: 'udf-code' });
+    const rendered = (await t.http.get(`/connections/${noGrant.id}/trust-policy`).set(bearer(admin))).body;
+    const permission = { ...rendered.permissionPolicy, Statement: rendered.permissionPolicy.Statement.filter((s: { Action: string[] }) => !JSON.stringify(s.Action).includes('s3:')) };
+    await installRole(t, admin, 'aws', noGrant, { permissionPolicy: permission });
+    const denied = await t.http.post(`/connections/${noGrant.id}/validate`).set(bearer(admin));
+    expect(denied.body.status).toBe('invalid');
+    expect(statuses(denied.body)).toMatchObject({ assume_role_with_external_id: 'ok', code_bucket: 'failed', function_access: 'ok' });
+  });
+
+  it('says so when the platform\'s own keys have expired', async () => {
+    const connection = await createRoleConnection(t, admin, 'aws');
+    await installRole(t, admin, 'aws', connection);
+    t.emulator.admin.updateAccessKey({ cloud: 'aws', accessKeyId: t.seed.aws.accessKeyId, status: 'Inactive' });
+    try {
+      const response = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+      expect(response.status).toBe(200);
+      expect(response.body.status).toBe('invalid');
+      expect(response.body.checks[0].detail).toMatch(/keys are not valid|refused/);
+    } finally {
+      t.emulator.admin.updateAccessKey({ cloud: 'aws', accessKeyId: t.seed.aws.accessKeyId, status: 'Active' });
+    }
+  });
+
+  it('validates an access-key connection with what applies, and audits the run', async () => {
+    t.emulator.admin.createAccount({ cloud: 'aws', id: '333333333333', name: 'keys' });
+    const user = t.emulator.admin.createUser({ cloud: 'aws', account: '333333333333', name: 'udf', policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:ListFunctions', Resource: '*' }] }] });
+    const created = await t.http.post('/connections').set(bearer(admin)).send({ name: 'keys', provider: 'aws', region: 'us-east-1', auth: { type: 'access_key', accessKeyId: user.accessKeyId, secretAccessKey: { value: user.secret } } });
+    const response = await t.http.post(`/connections/${created.body.id}/validate`).set(bearer(admin));
+    expect(response.body.status).toBe('valid');
+    expect(statuses(response.body)).toEqual({ assume_role_with_external_id: 'skipped', external_id_required: 'skipped', caller_identity: 'ok', code_bucket: 'skipped', function_access: 'ok' });
+    expect(JSON.stringify(response.body)).not.toContain(user.secret);
+    const events = await t.http.get(`/audit-events?action=connection.validate&connection=${created.body.id}`).set(bearer(admin));
+    expect(events.body.items).toHaveLength(1);
+    expect(events.body.items[0].detail).toMatchObject({ status: 'valid', failed: [] });
+    expect(t.logs.join('\n')).not.toContain(user.secret);
+  });
+
+  it('is refused to viewers and to other workspaces', async () => {
+    const connection = await createRoleConnection(t, admin, 'aws');
+    const viewer = await t.token(admin, 'viewer');
+    expect((await t.http.post(`/connections/${connection.id}/validate`).set(bearer(viewer))).status).toBe(403);
+    const other = (await t.workspace()).adminToken;
+    expect((await t.http.post(`/connections/${connection.id}/validate`).set(bearer(other))).status).toBe(404);
+  });
+});
