@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type AuditOutcome = 'success' | 'failure';
 
@@ -11,7 +11,8 @@ export class AuditEventEntity {
   @Column({ name: 'workspace_id', type: 'uuid' })
   workspaceId!: string;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  /** Set by Tether, not the database, because the hash covers it. */
+  @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
   @Column({ name: 'actor_token_id', type: 'uuid', nullable: true })
@@ -40,4 +41,14 @@ export class AuditEventEntity {
 
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId!: string | null;
+
+  /** Order of the chain (bigint, read as a string). */
+  @Column({ type: 'bigint', insert: false, update: false, generated: 'increment' })
+  seq!: string;
+
+  @Column({ name: 'prev_hash', type: 'bytea', nullable: true })
+  prevHash!: Buffer | null;
+
+  @Column({ type: 'bytea', nullable: true })
+  hash!: Buffer | null;
 }

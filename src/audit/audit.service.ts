@@ -1,9 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
+import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuthContext } from '../auth/auth-context';
 import { LOGGER } from '../common/logging/logger.token';
 import { TetherError } from '../common/problem/tether-error';
+import { chainHash } from './audit-chain';
 import { AuditEventEntity, AuditOutcome } from './audit-event.entity';
 
 /** What an action is about. Filled in as the action learns it (a new object's id, say). */
@@ -18,8 +21,33 @@ export interface AuditTarget {
   unchanged?: boolean;
 }
 
+const FLUSH_BATCH = 200;
+const FLUSH_DELAY_MS = 20;
+const RETRY_DELAY_MS = 1000;
+
+function eventOf(auth: AuthContext, target: AuditTarget, outcome: AuditOutcome): AuditEventEntity {
+  return Object.assign(new AuditEventEntity(), {
+    id: randomUUID(),
+    workspaceId: auth.workspaceId,
+    // Millisecond precision, as the column round-trips it: the hash covers this value.
+    createdAt: new Date(Date.now()),
+    actorTokenId: auth.tokenId,
+    actorName: auth.tokenName,
+    action: target.action,
+    targetType: target.targetType,
+    targetId: target.targetId ?? null,
+    connectionId: target.connectionId ?? null,
+    outcome,
+    detail: structuredClone(target.detail ?? {}),
+    requestId: auth.requestId,
+  });
+}
+
 @Injectable()
-export class AuditService {
+export class AuditService implements OnApplicationShutdown {
+  private readonly queue: AuditEventEntity[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -27,18 +55,54 @@ export class AuditService {
 
   /** Writes one event with the caller's transaction, so it commits or rolls back with the change. */
   async record(manager: EntityManager, auth: AuthContext, target: AuditTarget, outcome: AuditOutcome = 'success'): Promise<void> {
-    await manager.getRepository(AuditEventEntity).insert({
-      workspaceId: auth.workspaceId,
-      actorTokenId: auth.tokenId,
-      actorName: auth.tokenName,
-      action: target.action,
-      targetType: target.targetType,
-      targetId: target.targetId ?? null,
-      connectionId: target.connectionId ?? null,
-      outcome,
-      detail: (target.detail ?? {}) as object,
-      requestId: auth.requestId,
-    });
+    await this.append(manager, auth.workspaceId, [eventOf(auth, target, outcome)]);
+  }
+
+  /**
+   * For actions that change no row (credentials issued, functions invoked): queued and written in
+   * batches, so the hot path does not wait for a database round trip per call.
+   */
+  recordSoon(auth: AuthContext, target: AuditTarget, outcome: AuditOutcome = 'success'): void {
+    this.queue.push(eventOf(auth, target, outcome));
+    if (this.queue.length >= FLUSH_BATCH) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+  }
+
+  /** Writes what recordSoon queued; called on a timer, at shutdown, and by tests that read the trail. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queue.splice(0, this.queue.length);
+    if (batch.length === 0) return;
+    const byWorkspace = new Map<string, AuditEventEntity[]>();
+    for (const event of batch) byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        for (const [workspaceId, events] of byWorkspace) await this.append(manager, workspaceId, events);
+      });
+    } catch (error) {
+      this.logger.error({ err: error, events: batch.length }, 'could not write queued audit events; they are retried');
+      this.queue.unshift(...batch);
+      this.timer ??= setTimeout(() => void this.flush(), RETRY_DELAY_MS);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+
+  /** Appends to the workspace's hash chain; the advisory lock keeps concurrent writers in one order. */
+  private async append(manager: EntityManager, workspaceId: string, events: AuditEventEntity[]): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`audit:${workspaceId}`]);
+    const [last] = await manager.query('SELECT hash FROM audit_events WHERE workspace_id = $1 ORDER BY seq DESC LIMIT 1', [workspaceId]);
+    let previous: Buffer | null = last?.hash ?? null;
+    for (const event of events) {
+      event.prevHash = previous;
+      event.hash = chainHash(previous, event);
+      previous = event.hash;
+    }
+    // detail is free-form jsonb, which TypeORM's insert typing cannot express.
+    await manager.getRepository(AuditEventEntity).insert(events as QueryDeepPartialEntity<AuditEventEntity>[]);
   }
 
   /**

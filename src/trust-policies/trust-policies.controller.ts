@@ -1,10 +1,11 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Allow, Auth } from '../auth/auth.decorators';
 import { AuthContext } from '../auth/auth-context';
 import { ProblemResponses } from '../common/problem/problem.decorators';
 import { CONNECTION_ID_PARAM } from '../connections/connections.controller';
-import { TrustPolicyResponse } from './dto/trust-policy.dto';
+import { OnboardingQuery, TrustPolicyResponse } from './dto/trust-policy.dto';
 import { TrustPoliciesService } from './trust-policies.service';
 
 @ApiTags('connections')
@@ -21,5 +22,20 @@ export class TrustPoliciesController {
   @ProblemResponses(401, 403, 404, 409, 422)
   render(@Auth() auth: AuthContext, @Param('id') id: string): Promise<TrustPolicyResponse> {
     return this.trustPolicies.render(auth, id);
+  }
+
+  @Get(':id/onboarding')
+  @Allow('admin', 'editor', 'viewer')
+  @ApiOperation({
+    summary: 'A template that creates the role with the rendered trust and permission policies: CloudFormation (AWS) or Terraform JSON (all three clouds)',
+  })
+  @ApiParam(CONNECTION_ID_PARAM)
+  @ApiProduces('application/json')
+  @ApiOkResponse({ description: 'The template, as a file to save (Content-Disposition names it)', schema: { type: 'object', additionalProperties: true } })
+  @ProblemResponses(400, 401, 403, 404, 409)
+  async onboarding(@Auth() auth: AuthContext, @Param('id') id: string, @Query() query: OnboardingQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const document = await this.trustPolicies.onboarding(auth, id, query.format);
+    void reply.type(document.contentType).header('content-disposition', `attachment; filename="${document.fileName}"`);
+    return document.content;
   }
 }

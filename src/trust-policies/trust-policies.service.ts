@@ -4,14 +4,33 @@ import { TetherError } from '../common/problem/tether-error';
 import { assumesRole, ConnectionsService } from '../connections/connections.service';
 import { TrustPolicyResponse } from './dto/trust-policy.dto';
 import { policyInputOf } from './policy-input-of';
-import { missingPolicyInputs, renderInstallSteps, renderPermissionPolicy, renderTrustPolicy } from './render';
+import { ConnectionEntity } from '../connections/connection.entity';
+import {
+  missingPolicyInputs,
+  OnboardingDocument,
+  OnboardingFormat,
+  PolicyInput,
+  renderInstallSteps,
+  renderOnboarding,
+  renderPermissionPolicy,
+  renderTrustPolicy,
+  supportsOnboardingFormat,
+} from './render';
 
 @Injectable()
 export class TrustPoliciesService {
   constructor(@Inject(ConnectionsService) private readonly connections: ConnectionsService) {}
 
-  /** What the customer installs: rendered from the same External ID Tether sends, so the two cannot drift. */
-  async render(auth: AuthContext, idOrName: string): Promise<TrustPolicyResponse> {
+  /** A ready template (CloudFormation or Terraform) that creates the role with both policies. */
+  async onboarding(auth: AuthContext, idOrName: string, format: OnboardingFormat): Promise<OnboardingDocument> {
+    const { row, input } = await this.inputFor(auth, idOrName);
+    if (!supportsOnboardingFormat(row.provider, format)) {
+      throw TetherError.field('format', `CloudFormation templates exist for AWS only; use format=terraform for ${row.provider}`);
+    }
+    return renderOnboarding(input, format);
+  }
+
+  private async inputFor(auth: AuthContext, idOrName: string): Promise<{ row: ConnectionEntity; principal: string; input: PolicyInput }> {
     const row = await this.connections.get(auth, idOrName);
     if (!assumesRole(row)) {
       throw new TetherError(
@@ -20,7 +39,12 @@ export class TrustPoliciesService {
       );
     }
     const principal = this.connections.principalFor(row.provider, row.region);
-    const input = policyInputOf(row, principal);
+    return { row, principal, input: policyInputOf(row, principal) };
+  }
+
+  /** What the customer installs: rendered from the same External ID Tether sends, so the two cannot drift. */
+  async render(auth: AuthContext, idOrName: string): Promise<TrustPolicyResponse> {
+    const { row, principal, input } = await this.inputFor(auth, idOrName);
     return {
       provider: row.provider,
       principal,

@@ -203,6 +203,26 @@ describe('connections', () => {
     expect((await t.http.get('/connections/keys_only/trust-policy').set(bearer(viewer))).status).toBe(409);
   });
 
+  it('serves onboarding templates whose policies are the rendered ones', async () => {
+    await post(awsConnection('onboard'));
+    const policy = (await t.http.get('/connections/onboard/trust-policy').set(bearer(admin))).body;
+    const cfn = await t.http.get('/connections/onboard/onboarding?format=cloudformation').set(bearer(admin));
+    expect(cfn.status).toBe(200);
+    expect(cfn.headers['content-disposition']).toMatch(/attachment; filename=".+\.cloudformation\.json"/);
+    const template = JSON.parse(cfn.text);
+    const role = Object.values(template.Resources as Record<string, { Type: string; Properties: any }>).find((r) => r.Type === 'AWS::IAM::Role');
+    expect(role?.Properties.AssumeRolePolicyDocument).toEqual(policy.trustPolicy);
+
+    await post({ name: 'onboard_fc', provider: 'aliyun', region: 'cn-shanghai', auth: { type: 'assume_role', roleArn: 'acs:ram::1222800000000000:role/czudfrole' } });
+    const refused = await t.http.get('/connections/onboard_fc/onboarding?format=cloudformation').set(bearer(admin));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].field).toBe('format');
+    const terraform = await t.http.get('/connections/onboard_fc/onboarding?format=terraform').set(bearer(admin));
+    expect(terraform.status).toBe(200);
+    expect(Object.keys(JSON.parse(terraform.text).resource)).toContain('alicloud_ram_role');
+    expect((await t.http.get('/connections/onboard/onboarding').set(bearer(admin))).body.errors[0].field).toBe('format');
+  });
+
   it('lists with filters and cursor pages', async () => {
     const { adminToken } = await t.workspace();
     for (const name of ['l1', 'l2', 'l3']) await post(awsConnection(name), adminToken);

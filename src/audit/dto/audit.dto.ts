@@ -61,3 +61,16 @@ export class AuditEventPage {
   @ApiProperty({ type: [AuditEventResponse] }) items!: AuditEventResponse[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
+
+export class AuditMismatch {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty() action!: string;
+  @ApiProperty() reason!: string;
+}
+
+export class AuditVerificationResponse {
+  @ApiProperty({ description: 'True when every event matches its hash and follows the one before it.' }) ok!: boolean;
+  @ApiProperty({ description: 'Events checked before the first mismatch (or all of them).' }) checked!: number;
+  @ApiProperty({ type: AuditMismatch, nullable: true }) firstMismatch!: AuditMismatch | null;
+}

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
 import { CLOUD_PROVIDERS, CloudProvider } from '../../cloud-identifiers';
 
 export class TrustPolicyResponse {
@@ -11,4 +12,10 @@ export class TrustPolicyResponse {
   permissionPolicy!: object;
   @ApiProperty({ type: [String], description: 'How to install both, with CLI commands.' }) steps!: string[];
   @ApiProperty({ type: [String], description: 'What the permission policy had to leave out for lack of input.' }) warnings!: string[];
+}
+
+export class OnboardingQuery {
+  @ApiProperty({ enum: ['cloudformation', 'terraform'] })
+  @IsIn(['cloudformation', 'terraform'], { message: 'must be cloudformation or terraform' })
+  format!: 'cloudformation' | 'terraform';
 }
