@@ -9,6 +9,7 @@ import { TetherConfig } from './config/load-config';
 import { createValidationPipe } from './common/http/validation';
 import { NestPinoLogger } from './common/logging/nest-pino-logger';
 import { ProblemFilter, sendProblem, toProblem } from './common/problem/problem.filter';
+import { httpRequestDuration, httpRequests } from './metrics/metrics';
 import { buildOpenApiDocument } from './openapi/document';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -43,10 +44,10 @@ export async function createApp(config: TetherConfig, logger: Logger, options: C
   });
   // One log line per request (Fastify's own logger stays off).
   fastify.addHook('onResponse', async (request, reply) => {
-    logger.info(
-      { requestId: request.id, method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) },
-      'request',
-    );
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpRequests.inc({ method: request.method, route, status: reply.statusCode });
+    httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    logger.info({ requestId: request.id, method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'request');
   });
   // Errors raised before a Nest handler runs (body parsing, size limits) get the same problem+json.
   fastify.setErrorHandler((error, request, reply) => {

@@ -1,6 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { TetherError } from '../common/problem/tether-error';
+import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
+import { RateLimiter } from './rate-limiter';
 import { ALLOWED_ROLES, AuthenticatedRequest, BOOTSTRAP_ONLY, PUBLIC_ROUTE } from './auth.decorators';
 import { TokenRole } from './token-role';
 import { TokensService } from './tokens.service';
@@ -11,10 +13,15 @@ import { TokensService } from './tokens.service';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly limiter: RateLimiter;
+
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(TokensService) private readonly tokens: TokensService,
-  ) {}
+    @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
+  ) {
+    this.limiter = new RateLimiter(config.rateLimitPerMinute);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -30,6 +37,12 @@ export class AuthGuard implements CanActivate {
       throw new TetherError('unauthenticated', 'The token is unknown, deleted or expired.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
     }
     request.auth = { ...caller, requestId: String(request.id) };
+    const quota = this.limiter.take(caller.tokenId);
+    if (!quota.allowed) {
+      throw new TetherError('rate-limited', `This token made more than ${this.config.rateLimitPerMinute} requests in a minute; retry after ${quota.retryAfterSeconds} s.`, {
+        headers: { 'retry-after': String(quota.retryAfterSeconds) },
+      });
+    }
 
     if (this.reflector.getAllAndOverride<boolean>(BOOTSTRAP_ONLY, targets)) {
       if (!caller.isBootstrap) throw new TetherError('forbidden', 'Only the operator\'s bootstrap token may manage workspaces.');

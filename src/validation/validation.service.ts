@@ -11,6 +11,7 @@ import { roleOf } from '../connections/connection-rules';
 import { assumesRole, ConnectionsService } from '../connections/connections.service';
 import { ConnectionCredentials } from '../credentials/connection-credentials';
 import { CloudCredentials, CloudFunctionProvider, isProviderError, ProviderRegistry } from '../providers';
+import { validations } from '../metrics/metrics';
 import { CHECKS, explain } from './check-sentences';
 
 /** Validation asks for the shortest session STS allows: the credentials are thrown away. */
@@ -59,6 +60,7 @@ export class ValidationService {
         throw new TetherError('conflict', `Connection '${connection.name}' changed or was deleted while it was being validated; validate it again.`);
       }
     });
+    validations.inc({ status, trigger: 'request' });
     // An insecure connection must stop getting credentials at once; a fixed one may get them again.
     this.changes.changed(connection.id);
     return { status, checkedAt: checkedAt.toISOString(), checks };

@@ -26,6 +26,13 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   429: 'rate-limited',
 };
 
+/** Fixed sentences where the framework's own message would not tell the caller what to do. */
+const STATUS_DETAILS: Record<number, string> = {
+  404: 'There is no such route; see /docs for the API.',
+  413: FASTIFY_CLIENT_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE.detail,
+  415: FASTIFY_CLIENT_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE.detail,
+};
+
 /**
  * Turns anything thrown into an RFC 9457 problem. A client mistake keeps its status; anything
  * else is a bare 500 whose stack goes to the log under the request id.
@@ -47,7 +54,7 @@ export function toProblem(error: unknown, logger: Logger, requestId: string): { 
   const status = error instanceof HttpException ? error.getStatus() : typeof statusCode === 'number' ? statusCode : 500;
   if (status >= 400 && status < 500) {
     const code = STATUS_CODES[status] ?? 'invalid-request';
-    const detail = code === 'route-not-found' ? 'There is no such route; see /docs for the API.' : describeClientError(error);
+    const detail = STATUS_DETAILS[status] ?? describeClientError(error);
     return { problem: { ...problemOf(code, detail), status }, headers: {} };
   }
   logger.error({ err: error, requestId }, 'unhandled error');

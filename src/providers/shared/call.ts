@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CloudProvider } from '../../cloud-identifiers';
 import type { ProbeResult } from '../cloud-function-provider';
+import { cloudCallDuration, cloudCalls } from '../../metrics/metrics';
 import { isProviderError, ProviderError } from '../provider-error';
 
 /** Turns whatever an SDK threw into a {@link ProviderError}. */
@@ -58,9 +59,12 @@ export async function callCloud<T>(opts: CallOptions<T>, run: (signal: AbortSign
   }
 }
 
-function log<T>(opts: CallOptions<T>, started: number, fields: Record<string, unknown>): void {
+function log<T>(opts: CallOptions<T>, started: number, fields: { outcome: string } & Record<string, unknown>): void {
+  const seconds = (performance.now() - started) / 1000;
+  cloudCalls.inc({ provider: opts.provider, operation: opts.operation, outcome: String(fields.kind ?? fields.outcome) });
+  cloudCallDuration.observe({ provider: opts.provider, operation: opts.operation }, seconds);
   if (!opts.logger) return;
-  const durationMs = Math.round(performance.now() - started);
+  const durationMs = Math.round(seconds * 1000);
   opts.logger.info({ provider: opts.provider, operation: opts.operation, region: opts.region, durationMs, ...fields }, 'provider call');
 }
 

@@ -1,0 +1,67 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Tether's Prometheus metrics. Process-wide, like the process they describe: several app
+ * instances in one process (the fleet tests) add to the same series.
+ */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'tether_' });
+
+const FAST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const httpRequests = new Counter({
+  name: 'tether_http_requests_total',
+  help: 'HTTP requests by method, route template and status.',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [metricsRegistry],
+});
+
+export const httpRequestDuration = new Histogram({
+  name: 'tether_http_request_duration_seconds',
+  help: 'HTTP request latency by method and route template.',
+  labelNames: ['method', 'route'] as const,
+  buckets: FAST_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const cloudCalls = new Counter({
+  name: 'tether_cloud_calls_total',
+  help: 'Calls to a cloud API (STS, functions, storage) by provider, operation and outcome.',
+  labelNames: ['provider', 'operation', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const cloudCallDuration = new Histogram({
+  name: 'tether_cloud_call_duration_seconds',
+  help: 'Latency of cloud API calls by provider and operation.',
+  labelNames: ['provider', 'operation'] as const,
+  buckets: FAST_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const credentialCacheEvents = new Counter({
+  name: 'tether_credential_cache_events_total',
+  help: 'Credential cache lookups and refreshes: event is hit, miss, refresh or stale_served.',
+  labelNames: ['event'] as const,
+  registers: [metricsRegistry],
+});
+
+export const credentialCacheSize = new Gauge({
+  name: 'tether_credential_cache_entries',
+  help: 'Credential sets held in this process\'s cache.',
+  registers: [metricsRegistry],
+});
+
+export const invocations = new Counter({
+  name: 'tether_function_invocations_total',
+  help: 'Function invocations by provider, kind (invoke, batch, http) and outcome.',
+  labelNames: ['provider', 'kind', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const validations = new Counter({
+  name: 'tether_validations_total',
+  help: 'Connection validations by resulting status (valid, invalid, insecure) and trigger (request, posture).',
+  labelNames: ['status', 'trigger'] as const,
+  registers: [metricsRegistry],
+});
