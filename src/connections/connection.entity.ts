@@ -60,6 +60,10 @@ export class ConnectionEntity {
   @Column({ name: 'external_id', type: 'text', nullable: true })
   externalId!: string | null;
 
+  /** During an overlapping rotation: the id the trust policy accepts beside the current one until validation promotes it. */
+  @Column({ name: 'next_external_id', type: 'text', nullable: true })
+  nextExternalId!: string | null;
+
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   functions!: FunctionSettings;
 

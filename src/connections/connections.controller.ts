@@ -6,7 +6,7 @@ import { AuthContext } from '../auth/auth-context';
 import { Page } from '../common/http/pagination';
 import { ProblemResponses } from '../common/problem/problem.decorators';
 import { ConnectionsService, etagOf } from './connections.service';
-import { CreateConnectionQuery, CreateConnectionRequest, UpdateConnectionRequest } from './dto/connection-request.dto';
+import { CreateConnectionQuery, CreateConnectionRequest, RotateExternalIdQuery, UpdateConnectionRequest } from './dto/connection-request.dto';
 import { ConnectionListQuery, ConnectionPage, ConnectionResponse } from './dto/connection-response.dto';
 
 export const CONNECTION_ID_PARAM = { name: 'id', description: 'The connection\'s id or name' };
@@ -89,12 +89,17 @@ export class ConnectionsController {
   @Post(':id/external-id/rotate')
   @HttpCode(200)
   @Allow('admin', 'editor')
-  @ApiOperation({ summary: 'Issue a new External ID; the connection must be validated again' })
+  @ApiOperation({ summary: 'Rotate the External ID: overlap (default) accepts a next one beside the current until validation promotes it; immediate replaces it now' })
   @ApiParam(CONNECTION_ID_PARAM)
   @ApiOkResponse({ type: ConnectionResponse })
   @ProblemResponses(401, 403, 404, 409)
-  async rotateExternalId(@Auth() auth: AuthContext, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<ConnectionResponse> {
-    const connection = await this.connections.rotateExternalId(auth, id);
+  async rotateExternalId(
+    @Auth() auth: AuthContext,
+    @Param('id') id: string,
+    @Query() query: RotateExternalIdQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ConnectionResponse> {
+    const connection = await this.connections.rotateExternalId(auth, id, query.mode ?? 'overlap');
     void reply.header('etag', etagOf(connection));
     return (await this.connections.toResponses([connection]))[0];
   }

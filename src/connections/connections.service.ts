@@ -15,6 +15,8 @@ import { checkConnection, toFunctionSettings } from './connection-rules';
 import { ConnectionAuthDto, CreateConnectionRequest, SecretRefDto, UpdateConnectionRequest } from './dto/connection-request.dto';
 import { ConnectionListQuery, ConnectionResponse } from './dto/connection-response.dto';
 
+export type RotationMode = 'overlap' | 'immediate';
+
 /** The ETag of a connection's current version. */
 export function etagOf(row: ConnectionEntity): string {
   return `"${row.id}.${row.version}"`;
@@ -162,19 +164,50 @@ export class ConnectionsService {
     this.changes.changed(id);
   }
 
-  /** A new External ID at once; the connection must be validated again. */
-  async rotateExternalId(auth: AuthContext, idOrName: string): Promise<ConnectionEntity> {
+  /**
+   * `overlap` (the default) adds a next External ID beside the current one: the trust policy
+   * accepts both, credentials keep using the current one, and the next validation that assumes
+   * the role with the next id promotes it. `immediate` replaces the id at once and the connection
+   * must be validated again.
+   */
+  async rotateExternalId(auth: AuthContext, idOrName: string, mode: RotationMode): Promise<ConnectionEntity> {
     const result = await this.audit.mutate(auth, { action: 'connection.external_id.rotate', targetType: 'connection' }, async (manager, event) => {
       const row = await this.get(auth, idOrName, manager, true);
-      Object.assign(event, { targetId: row.id, connectionId: row.id, detail: { name: row.name, mode: 'immediate' } });
+      Object.assign(event, { targetId: row.id, connectionId: row.id, detail: { name: row.name, mode } });
       if (!assumesRole(row)) throw new TetherError('not-applicable', `Connection '${row.name}' does not assume a role, so it has no External ID.`);
-      row.externalId = generateExternalId();
-      resetValidation(row);
+      if (mode === 'immediate') {
+        row.externalId = generateExternalId();
+        row.nextExternalId = null;
+        resetValidation(row);
+      } else {
+        row.nextExternalId = generateExternalId();
+      }
       row.version += 1;
       return manager.getRepository(ConnectionEntity).save(row);
     });
     this.changes.changed(result.id);
     return result;
+  }
+
+  /** After a validation assumed the role with the next External ID: it becomes the current one. */
+  async promoteNextExternalId(manager: EntityManager, auth: AuthContext, connection: ConnectionEntity): Promise<void> {
+    const retired = connection.externalId;
+    const updated = await manager
+      .getRepository(ConnectionEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ externalId: connection.nextExternalId, nextExternalId: null, version: () => 'version + 1' })
+      .where('id = :id AND next_external_id = :next', { id: connection.id, next: connection.nextExternalId })
+      .execute();
+    if (updated.affected === 0) return;
+    await this.audit.record(manager, auth, {
+      action: 'connection.external_id.promote',
+      targetType: 'connection',
+      targetId: connection.id,
+      connectionId: connection.id,
+      detail: { name: connection.name, retiredSuffix: retired?.slice(-4) },
+    });
+    this.changes.changed(connection.id);
   }
 
   /** The response shape; secret names are looked up, values never. */
@@ -190,6 +223,7 @@ export class ConnectionsService {
     if (row.roleArn) auth.roleArn = row.roleArn;
     if (row.sessionName) auth.sessionName = row.sessionName;
     if (row.externalId) auth.externalId = row.externalId;
+    if (row.nextExternalId) auth.nextExternalId = row.nextExternalId;
     if (assumesRole(row)) {
       const principal = platformPrincipal(this.config.principals, row.provider, row.region);
       if (principal.ok) auth.principal = principal.value;

@@ -10,7 +10,8 @@ export function policyInputOf(row: ConnectionEntity, principal: string): PolicyI
     region: row.region,
     role: { accountId: role.accountId, roleName: role.roleName, ...(role.partition ? { partition: role.partition } : {}) },
     principal,
-    externalIds: [row.externalId as string],
+    // Both ids during an overlapping rotation, so the role keeps working while the customer updates it.
+    externalIds: [row.externalId as string, ...(row.nextExternalId ? [row.nextExternalId] : [])],
     functions: {
       namespace: row.functions.namespace,
       codeBucket: row.functions.codeBucket,

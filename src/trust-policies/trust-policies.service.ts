@@ -49,6 +49,7 @@ export class TrustPoliciesService {
       provider: row.provider,
       principal,
       externalId: row.externalId as string,
+      ...(row.nextExternalId ? { nextExternalId: row.nextExternalId } : {}),
       trustPolicy: renderTrustPolicy(input),
       permissionPolicy: renderPermissionPolicy(input),
       steps: renderInstallSteps(input),

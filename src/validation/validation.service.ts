@@ -23,6 +23,14 @@ export interface ValidationResult {
   checks: ValidationCheck[];
 }
 
+interface ChecksOutcome {
+  checks: ValidationCheck[];
+  /** The role trusts callers without the External ID (the confused deputy). */
+  insecure: boolean;
+  /** During an overlapping rotation: the role can be assumed with the next External ID too. */
+  nextExternalIdWorks: boolean;
+}
+
 const ok = (name: string, detail: string): ValidationCheck => ({ name, status: 'ok', detail });
 const failed = (name: string, detail: string): ValidationCheck => ({ name, status: 'failed', detail });
 const skipped = (name: string, detail: string): ValidationCheck => ({ name, status: 'skipped', detail });
@@ -43,12 +51,17 @@ export class ValidationService {
   ) {}
 
   async validate(auth: AuthContext, idOrName: string): Promise<ValidationResult> {
-    const connection = await this.connections.get(auth, idOrName);
+    return this.validateConnection(auth, await this.connections.get(auth, idOrName), 'request');
+  }
+
+  /** Runs the checks and stores the outcome; `trigger` tells a user's request from the posture sweep. */
+  async validateConnection(auth: AuthContext, connection: ConnectionEntity, trigger: 'request' | 'posture'): Promise<ValidationResult> {
     // The cloud is called outside any transaction: a slow cloud must not hold a database connection.
-    const { checks, insecure } = await this.runChecks(connection);
+    const { checks, insecure, nextExternalIdWorks } = await this.runChecks(connection);
     const status = statusOf(checks, insecure);
     const checkedAt = new Date();
-    await this.audit.mutate(auth, { action: 'connection.validate', targetType: 'connection', targetId: connection.id, connectionId: connection.id, detail: { name: connection.name, status, failed: checks.filter((c) => c.status === 'failed').map((c) => c.name) } }, async (manager) => {
+    const detail = { name: connection.name, status, trigger, failed: checks.filter((c) => c.status === 'failed').map((c) => c.name) };
+    await this.audit.mutate(auth, { action: 'connection.validate', targetType: 'connection', targetId: connection.id, connectionId: connection.id, detail }, async (manager) => {
       const updated = await manager
         .getRepository(ConnectionEntity)
         .createQueryBuilder()
@@ -59,15 +72,15 @@ export class ValidationService {
       if (updated.affected === 0) {
         throw new TetherError('conflict', `Connection '${connection.name}' changed or was deleted while it was being validated; validate it again.`);
       }
+      if (nextExternalIdWorks && status === 'valid') await this.connections.promoteNextExternalId(manager, auth, connection);
     });
-    validations.inc({ status, trigger: 'request' });
+    validations.inc({ status, trigger });
     // An insecure connection must stop getting credentials at once; a fixed one may get them again.
     this.changes.changed(connection.id);
     return { status, checkedAt: checkedAt.toISOString(), checks };
   }
 
-  /** The checks, and whether the role trusts callers without the External ID (the confused deputy). */
-  async runChecks(connection: ConnectionEntity): Promise<{ checks: ValidationCheck[]; insecure: boolean }> {
+  async runChecks(connection: ConnectionEntity): Promise<ChecksOutcome> {
     const provider = this.providers.get(connection.provider);
     if (assumesRole(connection)) return this.roleChecks(provider, connection);
     if (connection.authType === 'access_key') {
@@ -77,7 +90,7 @@ export class ValidationService {
         skipped(CHECKS.externalIdRequired, 'This connection uses access keys, not a role; nothing can be assumed without an External ID.'),
         ...(await this.identityAndProbes(provider, connection, keys, undefined)),
       ];
-      return { checks, insecure: false };
+      return { checks, insecure: false, nextExternalIdWorks: false };
     }
     const checks = [
       skipped(CHECKS.assumeRole, 'This connection uses the platform\'s own identity without a role.'),
@@ -86,10 +99,10 @@ export class ValidationService {
       skipped(CHECKS.codeBucket, 'Probes with the platform\'s own identity are not run.'),
       skipped(CHECKS.functionAccess, 'Probes with the platform\'s own identity are not run.'),
     ];
-    return { checks, insecure: false };
+    return { checks, insecure: false, nextExternalIdWorks: false };
   }
 
-  private async roleChecks(provider: CloudFunctionProvider, connection: ConnectionEntity): Promise<{ checks: ValidationCheck[]; insecure: boolean }> {
+  private async roleChecks(provider: CloudFunctionProvider, connection: ConnectionEntity): Promise<ChecksOutcome> {
     const role = roleOf(connection.provider, connection.roleArn as string);
     const assume = (externalId: string | undefined) =>
       provider.assumeRole({
@@ -103,9 +116,20 @@ export class ValidationService {
 
     const checks: ValidationCheck[] = [];
     let credentials: CloudCredentials | undefined;
+    let nextExternalIdWorks = false;
     try {
       credentials = await assume(connection.externalId ?? undefined);
-      checks.push(ok(CHECKS.assumeRole, `Assumed ${connection.roleArn} with the connection's External ID.`));
+      let detail = `Assumed ${connection.roleArn} with the connection's External ID.`;
+      if (connection.nextExternalId) {
+        nextExternalIdWorks = await assume(connection.nextExternalId).then(
+          () => true,
+          () => false,
+        );
+        detail += nextExternalIdWorks
+          ? ' The next External ID works too; it replaces the current one once every check passes.'
+          : ' The next External ID of the rotation does not work yet: update the trust policy from GET /connections/:id/trust-policy.';
+      }
+      checks.push(ok(CHECKS.assumeRole, detail));
     } catch (error) {
       checks.push(failed(CHECKS.assumeRole, explain(error, `Assuming ${connection.roleArn} with the External ID`)));
     }
@@ -117,7 +141,7 @@ export class ValidationService {
     } else {
       checks.push(...(await this.identityAndProbes(provider, connection, credentials, role.accountId)));
     }
-    return { checks, insecure: deputy.insecure };
+    return { checks, insecure: deputy.insecure, nextExternalIdWorks };
   }
 
   /**

@@ -165,13 +165,28 @@ describe('connections', () => {
     expect(renamed.body.errors[0].field).toBe('name');
   });
 
-  it('rotates the External ID and resets validation', async () => {
+  it('rotates the External ID immediately and resets validation', async () => {
     const created = await post(awsConnection('rotated'));
     await t.app.get(DataSource).query(`UPDATE connections SET validation_status = 'valid' WHERE id = $1`, [created.body.id]);
-    const rotated = await t.http.post(`/connections/${created.body.id}/external-id/rotate`).set(bearer(admin));
+    const rotated = await t.http.post(`/connections/${created.body.id}/external-id/rotate?mode=immediate`).set(bearer(admin));
     expect(rotated.status).toBe(200);
     expect(rotated.body.auth.externalId).not.toBe(created.body.auth.externalId);
     expect(rotated.body.validation.status).toBe('pending');
+    expect(rotated.body.auth.nextExternalId).toBeUndefined();
+  });
+
+  it('rotates with an overlap by default: both ids in the trust policy, the current one kept', async () => {
+    const created = await post(awsConnection('overlap'));
+    await t.app.get(DataSource).query(`UPDATE connections SET validation_status = 'valid' WHERE id = $1`, [created.body.id]);
+    const rotated = await t.http.post(`/connections/${created.body.id}/external-id/rotate`).set(bearer(admin));
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.auth.externalId).toBe(created.body.auth.externalId);
+    expect(rotated.body.auth.nextExternalId).toMatch(/^tether-/);
+    expect(rotated.body.validation.status).toBe('valid');
+    const policy = (await t.http.get('/connections/overlap/trust-policy').set(bearer(admin))).body;
+    expect(policy.nextExternalId).toBe(rotated.body.auth.nextExternalId);
+    expect(policy.trustPolicy.Statement[0].Condition.StringEquals['sts:ExternalId']).toEqual([created.body.auth.externalId, rotated.body.auth.nextExternalId]);
+    expect((await t.http.post(`/connections/${created.body.id}/external-id/rotate?mode=sideways`).set(bearer(admin))).body.errors[0].field).toBe('mode');
   });
 
   it('renders the trust policy with the connection\'s External ID, readable by viewers', async () => {

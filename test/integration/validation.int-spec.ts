@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderRegistry } from '../../src/providers';
 import { bearer } from './harness/app';
 import { Cloud, CloudTestApp, createRoleConnection, CUSTOMER, installRole, startCloudTestApp } from './harness/clouds';
 
@@ -151,6 +152,43 @@ describe('validation on AWS: keys, buckets and access', () => {
     expect(events.body.items).toHaveLength(1);
     expect(events.body.items[0].detail).toMatchObject({ status: 'valid', failed: [] });
     expect(t.logs.join('\n')).not.toContain(user.secret);
+  });
+
+  it('promotes the next External ID of an overlapping rotation once the role accepts it', async () => {
+    const connection = await createRoleConnection(t, admin, 'aws');
+    await installRole(t, admin, 'aws', connection);
+    expect((await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin))).body.status).toBe('valid');
+    const rotated = (await t.http.post(`/connections/${connection.id}/external-id/rotate`).set(bearer(admin))).body;
+    const next = rotated.auth.nextExternalId;
+
+    // The customer has not updated the role yet: the current id still works, nothing is promoted.
+    const early = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(early.body.status).toBe('valid');
+    expect(early.body.checks[0].detail).toMatch(/does not work yet/);
+    expect((await t.http.get(`/connections/${connection.id}`).set(bearer(admin))).body.auth).toMatchObject({ externalId: connection.auth.externalId, nextExternalId: next });
+
+    // The customer installs the policy that accepts both; both ids can assume the role now.
+    const both = (await t.http.get(`/connections/${connection.id}/trust-policy`).set(bearer(admin))).body.trustPolicy;
+    t.emulator.admin.putTrustPolicy({ cloud: 'aws', roleArn: connection.auth.roleArn, trustPolicy: both });
+    const promoted = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(promoted.body.status).toBe('valid');
+    const after = (await t.http.get(`/connections/${connection.id}`).set(bearer(admin))).body;
+    expect(after.auth.externalId).toBe(next);
+    expect(after.auth.nextExternalId).toBeUndefined();
+    const presented = t.emulator.admin.sessions({ cloud: 'aws', roleArn: connection.auth.roleArn }).map((s) => (s as { externalId?: string }).externalId);
+    expect(presented).toContain(next);
+    const events = await t.http.get(`/audit-events?action=connection.external_id.promote&connection=${connection.id}`).set(bearer(admin));
+    expect(events.body.items).toHaveLength(1);
+
+    // Afterwards only the new id is rendered; with that policy installed the old one is refused.
+    const only = (await t.http.get(`/connections/${connection.id}/trust-policy`).set(bearer(admin))).body.trustPolicy;
+    expect(only.Statement[0].Condition.StringEquals['sts:ExternalId']).toBe(next);
+    t.emulator.admin.putTrustPolicy({ cloud: 'aws', roleArn: connection.auth.roleArn, trustPolicy: only });
+    expect((await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin))).body.status).toBe('valid');
+    const before = t.emulator.admin.assumeRoleAttempts({ cloud: 'aws', roleArn: connection.auth.roleArn }).length;
+    const old = await t.app.get(ProviderRegistry).get('aws').assumeRole({ region: 'us-east-1', roleArn: connection.auth.roleArn, externalId: connection.auth.externalId, sessionName: 'old-id', durationSeconds: 900, caller: 'ambient' }).catch((e) => e);
+    expect(old.kind).toBe('access_denied');
+    expect(t.emulator.admin.assumeRoleAttempts({ cloud: 'aws', roleArn: connection.auth.roleArn }).length).toBe(before + 1);
   });
 
   it('is refused to viewers and to other workspaces', async () => {

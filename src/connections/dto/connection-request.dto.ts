@@ -180,3 +180,10 @@ export class CreateConnectionQuery {
   @IsIn(['true', 'false'], { message: 'must be true or false' })
   ifNotExists?: 'true' | 'false';
 }
+
+export class RotateExternalIdQuery {
+  @ApiPropertyOptional({ enum: ['overlap', 'immediate'], default: 'overlap', description: 'overlap: accept a next id beside the current one until validation promotes it; immediate: replace it now.' })
+  @IsOptional()
+  @IsIn(['overlap', 'immediate'], { message: 'must be overlap or immediate' })
+  mode?: 'overlap' | 'immediate';
+}

@@ -16,6 +16,7 @@ export class ConnectionAuthResponse {
   @ApiPropertyOptional() roleArn?: string;
   @ApiPropertyOptional() sessionName?: string;
   @ApiPropertyOptional({ description: 'The External ID the role\'s trust policy must require.' }) externalId?: string;
+  @ApiPropertyOptional({ description: 'During an overlapping rotation: the next External ID, accepted beside the current one until a validation promotes it.' }) nextExternalId?: string;
   @ApiPropertyOptional({ description: 'The platform principal the customer trusts, as it stands in the trust policy.' }) principal?: string;
   @ApiPropertyOptional() accessKeyId?: string;
   @ApiPropertyOptional({ type: SecretNameRef }) secretAccessKey?: SecretNameRef;

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { CLOUD_PROVIDERS, CloudProvider } from '../../cloud-identifiers';
 
@@ -6,6 +6,7 @@ export class TrustPolicyResponse {
   @ApiProperty({ enum: CLOUD_PROVIDERS }) provider!: CloudProvider;
   @ApiProperty({ description: 'The platform principal the role trusts, as it stands in the trust policy.' }) principal!: string;
   @ApiProperty({ description: 'The External ID the trust policy requires.' }) externalId!: string;
+  @ApiPropertyOptional({ description: 'During an overlapping rotation: the next External ID, which the rendered trust policy accepts too.' }) nextExternalId?: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The trust policy in the cloud\'s own language (AWS IAM, Alibaba RAM, Tencent CAM).' })
   trustPolicy!: object;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The least-privilege permission policy for what the connection is for.' })
