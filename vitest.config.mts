@@ -21,7 +21,7 @@ const integration = (name: string, env: Record<string, string>) => ({
 export default defineConfig({
   test: {
     projects: [
-      { plugins, test: { name: 'unit', include: ['src/**/*.spec.ts', 'test/emulators/**/*.spec.ts'], testTimeout: 30_000 } },
+      { plugins, test: { name: 'unit', include: ['src/**/*.spec.ts', 'client/**/*.spec.ts', 'test/emulators/**/*.spec.ts'], testTimeout: 30_000 } },
       integration('pglite', { TETHER_TEST_DATABASE: 'pglite', TETHER_DATABASE_POOL_SIZE: '1' }),
       ...(process.env.DATABASE_URL ? [integration('postgres', { TETHER_TEST_DATABASE: 'postgres' })] : []),
     ],
