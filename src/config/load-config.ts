@@ -29,6 +29,8 @@ export interface TetherConfig {
   readonly egressAllowlist: readonly string[];
   readonly rateLimitPerMinute: number;
   readonly postureIntervalSeconds: number;
+  /** Audit events older than this are pruned; absent keeps them forever. */
+  readonly auditRetentionDays?: number;
   readonly logLevel: LogLevel;
 }
 
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): TetherConfig {
     egressAllowlist: allowlist(env),
     rateLimitPerMinute: integer(env, 'TETHER_RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
     postureIntervalSeconds: integer(env, 'TETHER_POSTURE_INTERVAL_SECONDS', 21600, 1, 31 * 24 * 3600),
+    auditRetentionDays: read(env, 'TETHER_AUDIT_RETENTION_DAYS') === undefined ? undefined : integer(env, 'TETHER_AUDIT_RETENTION_DAYS', 0, 1, 36500),
     logLevel: logLevel as LogLevel,
   };
   return deepFreeze(config);

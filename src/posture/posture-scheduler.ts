@@ -6,6 +6,7 @@ import { AuthContext } from '../auth/auth-context';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { LOGGER } from '../common/logging/logger.token';
 import { ConnectionEntity } from '../connections/connection.entity';
+import { claimScheduledRun } from '../database/scheduled-runs';
 import { ValidationService } from '../validation/validation.service';
 
 const RUN_NAME = 'posture';
@@ -94,16 +95,9 @@ export class PostureScheduler implements OnApplicationBootstrap, OnApplicationSh
     return { ran: true, checked: connections.length, insecure };
   }
 
-  private async claim(): Promise<boolean> {
-    const halfInterval = `${this.config.postureIntervalSeconds * 500} milliseconds`;
-    const claimed: unknown[] = await this.dataSource.query(
-      `INSERT INTO scheduled_runs (name, last_started_at, last_runner) VALUES ($1, now(), $2)
-       ON CONFLICT (name) DO UPDATE SET last_started_at = now(), last_runner = EXCLUDED.last_runner
-       WHERE scheduled_runs.last_started_at <= now() - $3::interval
-       RETURNING name`,
-      [RUN_NAME, this.runner, halfInterval],
-    );
-    return claimed.length === 1;
+  /** Half an interval between sweeps, whichever replica runs them. */
+  private claim(): Promise<boolean> {
+    return claimScheduledRun(this.dataSource, RUN_NAME, this.runner, this.config.postureIntervalSeconds * 500);
   }
 
   private actorFor(connection: ConnectionEntity): AuthContext {

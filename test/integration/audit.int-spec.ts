@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
+import { AuditRetention } from '../../src/audit/audit-retention';
 import { bearer, startTestApp, TestApp } from './harness/app';
 
 describe('audit trail', () => {
@@ -71,6 +72,23 @@ describe('audit trail', () => {
     const lines = response.text.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((e) => e.detail.name)).toEqual(['e1', 'e2', 'e3']);
     expect((await t.http.get('/audit-events/export?outcome=maybe').set(bearer(adminToken))).status).toBe(400);
+  });
+
+  it('prunes events older than the retention, and the chain of what remains still verifies', async () => {
+    const { adminToken } = await t.workspace();
+    for (const name of ['r1', 'r2', 'r3']) await t.http.post('/secrets').set(bearer(adminToken)).send({ name, value: 'v' });
+    const trail = await events(adminToken, '?action=secret.create');
+    const db = t.app.get(DataSource);
+    // Only the oldest event is aged; what remains is anchored by its own previous-hash.
+    await db.query(`UPDATE audit_events SET created_at = now() - interval '400 days' WHERE id = $1`, [trail[0].id]);
+    const keeper = await startTestApp({ TETHER_AUDIT_RETENTION_DAYS: '365' });
+    try {
+      expect(await keeper.app.get(AuditRetention).prune()).toBe(1);
+    } finally {
+      await keeper.close();
+    }
+    expect((await events(adminToken, '?action=secret.create')).map((e) => e.detail.name)).toEqual(['r2', 'r3']);
+    expect((await t.http.get('/audit-events/verify').set(bearer(adminToken))).body).toEqual({ ok: true, checked: 2, firstMismatch: null });
   });
 
   it('filters by time range, actor and connection, and refuses bad filters', async () => {
