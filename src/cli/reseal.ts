@@ -11,8 +11,12 @@ async function main(): Promise<void> {
   const database = await Database.open(config, logger);
   try {
     const keyring = loadKeyring(config, logger);
-    const count = await resealSecrets(database.dataSource, keyring);
-    logger.info({ resealed: count, keyId: keyring.currentKeyId }, 'secrets re-sealed under the first key');
+    const { resealed, unopenable } = await resealSecrets(database.dataSource, keyring);
+    logger.info({ resealed, keyId: keyring.currentKeyId }, 'secrets re-sealed under the first key');
+    if (unopenable.length > 0) {
+      logger.error({ secretIds: unopenable }, 'these secrets did not open (changed, or sealed under a key not in TETHER_MASTER_KEYS) and were left as they are');
+      process.exitCode = 1;
+    }
   } finally {
     await database.close();
   }

@@ -94,6 +94,20 @@ describe('API tokens, roles and workspaces', () => {
     expect((await t.http.delete('/tokens/not-a-uuid').set(bearer(adminToken))).status).toBe(404);
   });
 
+  it('serves the API document and Swagger UI without a token, and never logs a token', async () => {
+    const { adminToken } = await t.workspace();
+    await t.http.get('/secrets').set(bearer(adminToken));
+    const document = await t.http.get('/openapi.json');
+    expect(document.status).toBe(200);
+    expect(document.body.paths['/connections']).toBeDefined();
+    const ui = await t.http.get('/docs');
+    expect([200, 301, 302]).toContain(ui.status);
+    const logs = t.logs.join('\n');
+    expect(logs).toContain('"route":"/secrets"');
+    expect(logs).not.toContain(adminToken);
+    expect(logs).not.toContain(BOOTSTRAP_TOKEN);
+  });
+
   it('refuses a second workspace with the same name', async () => {
     const { name } = await t.workspace();
     const again = await t.http.post('/workspaces').set(bearer(BOOTSTRAP_TOKEN)).send({ name });
