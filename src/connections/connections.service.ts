@@ -170,8 +170,8 @@ export class ConnectionsService {
    * the role with the next id promotes it. `immediate` replaces the id at once and the connection
    * must be validated again.
    */
-  async rotateExternalId(auth: AuthContext, idOrName: string, mode: RotationMode): Promise<ConnectionEntity> {
-    const result = await this.audit.mutate(auth, { action: 'connection.external_id.rotate', targetType: 'connection' }, async (manager, event) => {
+  async rotateExternalId(auth: AuthContext, idOrName: string, mode: RotationMode, action = 'connection.external_id.rotate'): Promise<ConnectionEntity> {
+    const result = await this.audit.mutate(auth, { action, targetType: 'connection' }, async (manager, event) => {
       const row = await this.get(auth, idOrName, manager, true);
       Object.assign(event, { targetId: row.id, connectionId: row.id, detail: { name: row.name, mode } });
       if (!assumesRole(row)) throw new TetherError('not-applicable', `Connection '${row.name}' does not assume a role, so it has no External ID.`);

@@ -1,11 +1,11 @@
-import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Allow, Auth } from '../auth/auth.decorators';
 import { AuthContext } from '../auth/auth-context';
 import { ProblemResponses } from '../common/problem/problem.decorators';
 import { CONNECTION_ID_PARAM } from '../connections/connections.controller';
-import { OnboardingQuery, TrustPolicyResponse } from './dto/trust-policy.dto';
+import { OnboardingQuery, RevokeResponse, TrustPolicyResponse } from './dto/trust-policy.dto';
 import { TrustPoliciesService } from './trust-policies.service';
 
 @ApiTags('connections')
@@ -22,6 +22,17 @@ export class TrustPoliciesController {
   @ProblemResponses(401, 403, 404, 409, 422)
   render(@Auth() auth: AuthContext, @Param('id') id: string): Promise<TrustPolicyResponse> {
     return this.trustPolicies.render(auth, id);
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @Allow('admin')
+  @ApiOperation({ summary: 'Break glass: new External ID now, cached credentials dropped on every replica, and the policy that denies sessions issued before now' })
+  @ApiParam(CONNECTION_ID_PARAM)
+  @ApiOkResponse({ type: RevokeResponse })
+  @ProblemResponses(401, 403, 404, 409)
+  revoke(@Auth() auth: AuthContext, @Param('id') id: string): Promise<RevokeResponse> {
+    return this.trustPolicies.revoke(auth, id);
   }
 
   @Get(':id/onboarding')

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuthContext } from '../auth/auth-context';
 import { TetherError } from '../common/problem/tether-error';
 import { assumesRole, ConnectionsService } from '../connections/connections.service';
-import { TrustPolicyResponse } from './dto/trust-policy.dto';
+import { RevokeResponse, TrustPolicyResponse } from './dto/trust-policy.dto';
 import { policyInputOf } from './policy-input-of';
 import { ConnectionEntity } from '../connections/connection.entity';
 import {
@@ -13,6 +13,7 @@ import {
   renderInstallSteps,
   renderOnboarding,
   renderPermissionPolicy,
+  renderRevokeDenyPolicy,
   renderTrustPolicy,
   supportsOnboardingFormat,
 } from './render';
@@ -20,6 +21,19 @@ import {
 @Injectable()
 export class TrustPoliciesService {
   constructor(@Inject(ConnectionsService) private readonly connections: ConnectionsService) {}
+
+  /**
+   * Break glass: a new External ID at once (sessions can no longer be started with the old one),
+   * every cached credential of the connection dropped (the version bump tells other replicas), and
+   * the policy the customer attaches to deny sessions issued before now.
+   */
+  async revoke(auth: AuthContext, idOrName: string): Promise<RevokeResponse> {
+    const revokedAt = new Date();
+    const connection = await this.connections.rotateExternalId(auth, idOrName, 'immediate', 'connection.revoke');
+    const principal = this.connections.principalFor(connection.provider, connection.region);
+    const deny = renderRevokeDenyPolicy(policyInputOf(connection, principal), revokedAt);
+    return { revokedAt: revokedAt.toISOString(), externalId: connection.externalId as string, denyPolicy: deny };
+  }
 
   /** A ready template (CloudFormation or Terraform) that creates the role with both policies. */
   async onboarding(auth: AuthContext, idOrName: string, format: OnboardingFormat): Promise<OnboardingDocument> {

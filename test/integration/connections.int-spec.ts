@@ -238,6 +238,29 @@ describe('connections', () => {
     expect((await t.http.get('/connections/onboard/onboarding').set(bearer(admin))).body.errors[0].field).toBe('format');
   });
 
+  it('revokes: a new External ID at once and the deny policy carrying the revoke time', async () => {
+    const created = await post(awsConnection('revoked'));
+    const before = Date.now();
+    const response = await t.http.post('/connections/revoked/revoke').set(bearer(admin));
+    expect(response.status).toBe(200);
+    expect(response.body.externalId).not.toBe(created.body.auth.externalId);
+    expect(Date.parse(response.body.revokedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(response.body.denyPolicy.supported).toBe(true);
+    expect(response.body.denyPolicy.policy.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { DateLessThan: { 'aws:TokenIssueTime': response.body.revokedAt } } });
+    const after = (await t.http.get('/connections/revoked').set(bearer(admin))).body;
+    expect(after.auth.externalId).toBe(response.body.externalId);
+    expect(after.validation.status).toBe('pending');
+    const events = await t.http.get(`/audit-events?action=connection.revoke&connection=${created.body.id}`).set(bearer(admin));
+    expect(events.body.items).toHaveLength(1);
+    const editor = await t.token(admin, 'editor');
+    expect((await t.http.post('/connections/revoked/revoke').set(bearer(editor))).status).toBe(403);
+
+    await post({ name: 'revoked_fc', provider: 'aliyun', region: 'cn-shanghai', auth: { type: 'assume_role', roleArn: 'acs:ram::1222800000000000:role/r' } });
+    const aliyun = await t.http.post('/connections/revoked_fc/revoke').set(bearer(admin));
+    expect(aliyun.body.denyPolicy.supported).toBe(false);
+    expect(aliyun.body.denyPolicy.statement.length).toBeGreaterThan(20);
+  });
+
   it('lists with filters and cursor pages', async () => {
     const { adminToken } = await t.workspace();
     for (const name of ['l1', 'l2', 'l3']) await post(awsConnection(name), adminToken);

@@ -20,3 +20,16 @@ export class OnboardingQuery {
   @IsIn(['cloudformation', 'terraform'], { message: 'must be cloudformation or terraform' })
   format!: 'cloudformation' | 'terraform';
 }
+
+export class RevokeDenyPolicyResponse {
+  @ApiProperty({ description: 'Whether the cloud\'s policy language can deny sessions issued before a time.' }) supported!: boolean;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The policy to attach to the role (AWS: Deny when aws:TokenIssueTime is before the revocation).' })
+  policy?: object;
+  @ApiProperty({ description: 'What to do with the policy, or what to do instead where the cloud has no such condition.' }) statement!: string;
+}
+
+export class RevokeResponse {
+  @ApiProperty({ format: 'date-time' }) revokedAt!: string;
+  @ApiProperty({ description: 'The new External ID; the trust policy must be updated to it.' }) externalId!: string;
+  @ApiProperty({ type: RevokeDenyPolicyResponse }) denyPolicy!: RevokeDenyPolicyResponse;
+}
