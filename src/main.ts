@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/load-config';
 import { createLogger } from './common/logging/logger';
@@ -26,8 +27,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Keep-alive sockets that go idle after their last answer would hold close() for their whole
+    // timeout: close them as they go idle.
+    const server: Server = app.getHttpServer();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
     app.close().then(
-      () => process.exit(0),
+      () => {
+        clearInterval(idleSweep);
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../emulators';
 
 const MAIN = resolve(__dirname, '../../dist/src/main.js');
 const TOKEN = 'boot-test-bootstrap-token-0123456789abcdef';
@@ -72,5 +73,34 @@ describe.runIf(process.env.TETHER_TEST_DATABASE === 'pglite')('the service proce
     expect(read.status).toBe(200);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  });
+
+  it('finishes a request in flight when it receives SIGTERM, then exits', async () => {
+    const emulator = await startEmulator();
+    try {
+      const seed = emulator.admin.seedPlatform();
+      const port = await freePort();
+      const run = start({ ...seed.env, TETHER_DATA_DIR: mkdtempSync(join(tmpdir(), 'tether-term-')), PORT: String(port), HOST: '127.0.0.1', TETHER_BOOTSTRAP_TOKEN: TOKEN });
+      await waitReady(port, 30_000);
+      const base = `http://127.0.0.1:${port}`;
+      const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+      const created = await fetch(`${base}/connections`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: 'slow', provider: 'aws', region: 'us-east-1', auth: { type: 'assume_role', roleArn: 'arn:aws:iam::222222222222:role/slow' } }),
+      });
+      expect(created.status).toBe(201);
+      // STS answers after 1.5 s: the validation is in flight when SIGTERM arrives.
+      emulator.admin.addFault({ cloud: 'aws', service: 'sts', latencyMs: 1500, times: 10 });
+      const inFlight = fetch(`${base}/connections/slow/validate`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+      await new Promise((r) => setTimeout(r, 300));
+      run.child.kill('SIGTERM');
+      const answer = await inFlight;
+      expect(answer.status).toBe(200);
+      expect((await answer.json()).checks).toHaveLength(5);
+      expect(await run.exited).toBe(0);
+    } finally {
+      await emulator.close();
+    }
   });
 });
