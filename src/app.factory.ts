@@ -8,7 +8,7 @@ import { AppModule } from './app.module';
 import { TetherConfig } from './config/load-config';
 import { createValidationPipe } from './common/http/validation';
 import { NestPinoLogger } from './common/logging/nest-pino-logger';
-import { ProblemFilter, sendProblem, toProblem } from './common/problem/problem.filter';
+import { ProblemFilter } from './common/problem/problem.filter';
 import { httpRequestDuration, httpRequests } from './metrics/metrics';
 import { buildOpenApiDocument } from './openapi/document';
 
@@ -29,8 +29,6 @@ export async function createApp(config: TetherConfig, logger: Logger, options: C
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
-    // Nest installs an error handler; ours replaces it so parser errors are problem+json too.
-    allowErrorHandlerOverride: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: new NestPinoLogger(logger.child({ component: 'nest' })),
@@ -48,11 +46,6 @@ export async function createApp(config: TetherConfig, logger: Logger, options: C
     httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     logger.info({ requestId: request.id, method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'request');
-  });
-  // Errors raised before a Nest handler runs (body parsing, size limits) get the same problem+json.
-  fastify.setErrorHandler((error, request, reply) => {
-    const { problem, headers } = toProblem(error, logger, String(request.id));
-    sendProblem(request, reply, problem, headers);
   });
 
   app.useGlobalPipes(createValidationPipe());
