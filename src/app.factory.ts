@@ -3,12 +3,14 @@ import { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { TetherConfig } from './config/load-config';
 import { createValidationPipe } from './common/http/validation';
 import { NestPinoLogger } from './common/logging/nest-pino-logger';
-import { ProblemFilter } from './common/problem/problem.filter';
+import { installJsonParser } from './common/http/json-body';
+import { ProblemFilter, sendProblem, toProblem } from './common/problem/problem.filter';
 import { httpRequestDuration, httpRequests } from './metrics/metrics';
 import { buildOpenApiDocument } from './openapi/document';
 
@@ -29,14 +31,22 @@ export async function createApp(config: TetherConfig, logger: Logger, options: C
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Router errors (bad percent-encoding, over-long path parameters) get problem+json too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const { problem, headers } = toProblem(error, logger, String(request.id));
+      sendProblem(request, reply, problem, headers);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: new NestPinoLogger(logger.child({ component: 'nest' })),
     preview: options.preview,
     abortOnError: false,
+    // Tether installs its own JSON parser (installJsonParser): depth limit, problem+json errors.
+    bodyParser: false,
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  installJsonParser(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

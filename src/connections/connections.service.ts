@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, AuditTarget } from '../audit/audit.service';
 import { AuthContext } from '../auth/auth-context';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
-import { isUuid } from '../common/http/identifier';
+import { isIdOrName, isUuid } from '../common/http/identifier';
 import { Page, paginate } from '../common/http/pagination';
 import { TetherError } from '../common/problem/tether-error';
 import { generateExternalId } from '../external-ids/external-id';
@@ -115,6 +115,7 @@ export class ConnectionsService {
 
   /** Resolves `:id` (an id or a name) for the caller: 404 outside the workspace, 403 when a service token is not granted it. */
   async get(auth: AuthContext, idOrName: string, manager: EntityManager = this.dataSource.manager, forUpdate = false): Promise<ConnectionEntity> {
+    if (!isIdOrName(idOrName)) throw TetherError.notFound('connection', idOrName);
     const where = isUuid(idOrName) ? { id: idOrName, workspaceId: auth.workspaceId } : { name: idOrName, workspaceId: auth.workspaceId };
     const row = await manager.getRepository(ConnectionEntity).findOne({ where, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined });
     if (!row) throw TetherError.notFound('connection', idOrName);

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthContext } from '../auth/auth-context';
-import { isUuid } from '../common/http/identifier';
+import { isIdOrName, isUuid } from '../common/http/identifier';
 import { PageQuery, paginate, Page } from '../common/http/pagination';
 import { Sensitive } from '../common/logging/sensitive';
 import { TetherError } from '../common/problem/tether-error';
@@ -118,6 +118,7 @@ export class SecretsService {
 
   /** Resolves `:id` (an id or a name) within the workspace, 404 otherwise. */
   async find(manager: EntityManager, workspaceId: string, idOrName: string, forUpdate = false): Promise<SecretEntity> {
+    if (!isIdOrName(idOrName)) throw TetherError.notFound('secret', idOrName);
     const where = isUuid(idOrName) ? { id: idOrName, workspaceId } : { name: idOrName, workspaceId };
     const row = await manager.getRepository(SecretEntity).findOne({ where, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined });
     if (!row) throw TetherError.notFound('secret', idOrName);

@@ -8,3 +8,8 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
 }
+
+/** Whether a path `:id` can name anything at all; anything else is a 404 without a query. */
+export function isIdOrName(value: string): boolean {
+  return isUuid(value) || IDENTIFIER_PATTERN.test(value);
+}

@@ -5,6 +5,7 @@
 export const errorCatalog = {
   'invalid-request': { status: 400, title: 'The request is invalid' },
   'malformed-body': { status: 400, title: 'The request body is not valid JSON' },
+  'malformed-url': { status: 400, title: 'The URL is not valid' },
   'unauthenticated': { status: 401, title: 'A valid API token is required' },
   'forbidden': { status: 403, title: 'This token may not do that' },
   'not-found': { status: 404, title: 'Not found' },
@@ -39,6 +40,7 @@ export const errorCatalog = {
   'upstream-unreachable': { status: 502, title: 'The endpoint could not be reached' },
   'upstream-timeout': { status: 504, title: 'The endpoint did not answer in time' },
   'upstream-response-too-large': { status: 502, title: 'The endpoint\'s answer is too large' },
+  'credentials-not-supported': { status: 422, title: 'The cloud cannot mint session credentials from this connection\'s keys' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../../database/pg-errors';
 import { ErrorCode } from './error-catalog';
 import { Problem, problemOf, PROBLEM_CONTENT_TYPE } from './problem';
 import { TetherError } from './tether-error';
@@ -13,6 +14,8 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { code: ErrorCode; detail: string }>
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'malformed-body', detail: 'Content-Type is application/json but the body is empty; send a JSON object or drop the header.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed-body', detail: 'The body is not valid JSON.' },
   FST_ERR_CTP_INVALID_TYPE: { code: 'unsupported-media-type', detail: 'The Content-Type header is not valid.' },
+  FST_ERR_BAD_URL: { code: 'malformed-url', detail: 'The URL is not valid: check its percent-encoding.' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'not-found', detail: 'A path parameter is longer than any id or name.' },
 };
 
 const STATUS_CODES: Record<number, ErrorCode> = {
@@ -38,6 +41,10 @@ const STATUS_DETAILS: Record<number, string> = {
  * else is a bare 500 whose stack goes to the log under the request id.
  */
 export function toProblem(error: unknown, logger: Logger, requestId: string): { problem: Problem; headers: Record<string, string> } {
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ err: error, requestId }, 'database unavailable');
+    return { problem: problemOf('database-unavailable', 'The database is unreachable right now; nothing was changed. Retry shortly.'), headers: { 'retry-after': '2' } };
+  }
   if (error instanceof TetherError) {
     const { headers = {}, ...extras } = error.extras;
     return { problem: problemOf(error.code, error.detail, extras), headers };
