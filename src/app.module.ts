@@ -7,10 +7,12 @@ import { TetherConfig } from './config/load-config';
 import { CoreModule } from './core.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { DatabaseModule } from './database/database.module';
+import { FunctionsModule } from './functions/functions.module';
 import { HealthModule } from './health/health.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { TrustPoliciesModule } from './trust-policies/trust-policies.module';
 import { ValidationModule } from './validation/validation.module';
+import { PostureModule } from './posture/posture.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +29,8 @@ export class AppModule {
         TrustPoliciesModule,
         CredentialsModule,
         ValidationModule,
+        PostureModule,
+        FunctionsModule,
         HealthModule,
       ],
     };

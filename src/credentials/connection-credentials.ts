@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { sessionName } from '../cloud-identifiers';
 import { TetherError } from '../common/problem/tether-error';
 import { ConnectionEntity } from '../connections/connection.entity';
@@ -26,7 +27,7 @@ export class ConnectionCredentials {
     @Inject(SecretsService) private readonly secrets: SecretsService,
   ) {}
 
-  async obtain(connection: ConnectionEntity, request: CredentialRequest = {}): Promise<IssuedCredentials | CloudCredentials> {
+  async obtain(connection: ConnectionEntity, request: CredentialRequest = {}, manager?: EntityManager): Promise<IssuedCredentials | CloudCredentials> {
     const provider = this.providers.get(connection.provider);
     if (assumesRole(connection)) {
       return provider.assumeRole({
@@ -39,14 +40,15 @@ export class ConnectionCredentials {
         caller: 'ambient',
       });
     }
-    if (connection.authType === 'access_key') return this.keysOf(connection);
+    if (connection.authType === 'access_key') return this.keysOf(connection, manager);
     throw new TetherError('not-applicable', `Connection '${connection.name}' uses the platform's own identity without a role; there is nothing to assume.`);
   }
 
   /** The long-lived keys of an access_key connection, opened from their sealed secrets. */
-  async keysOf(connection: ConnectionEntity): Promise<CloudCredentials> {
-    const secret = await this.secrets.reveal(connection.workspaceId, connection.secretId as string);
-    const token = connection.sessionTokenSecretId ? await this.secrets.reveal(connection.workspaceId, connection.sessionTokenSecretId) : undefined;
+  async keysOf(connection: ConnectionEntity, manager?: EntityManager): Promise<CloudCredentials> {
+    // Inside a transaction the caller passes its manager: the embedded database has one connection.
+    const secret = await this.secrets.reveal(connection.workspaceId, connection.secretId as string, manager);
+    const token = connection.sessionTokenSecretId ? await this.secrets.reveal(connection.workspaceId, connection.sessionTokenSecretId, manager) : undefined;
     return { accessKeyId: connection.accessKeyId as string, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) };
   }
 }

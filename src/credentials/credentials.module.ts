@@ -3,10 +3,13 @@ import { ConnectionsModule } from '../connections/connections.module';
 import { ProvidersModule } from '../providers';
 import { SecretsModule } from '../secrets/secrets.module';
 import { ConnectionCredentials } from './connection-credentials';
+import { CredentialBroker } from './credential-broker';
+import { CredentialsController } from './credentials.controller';
 
 @Module({
   imports: [ProvidersModule, SecretsModule, ConnectionsModule],
-  providers: [ConnectionCredentials],
-  exports: [ConnectionCredentials],
+  controllers: [CredentialsController],
+  providers: [ConnectionCredentials, CredentialBroker],
+  exports: [ConnectionCredentials, CredentialBroker],
 })
 export class CredentialsModule {}

@@ -97,7 +97,7 @@ describe.runIf(process.env.TETHER_TEST_DATABASE === 'pglite')('the service proce
       run.child.kill('SIGTERM');
       const answer = await inFlight;
       expect(answer.status).toBe(200);
-      expect((await answer.json()).checks).toHaveLength(5);
+      expect(((await answer.json()) as { checks: unknown[] }).checks).toHaveLength(5);
       expect(await run.exited).toBe(0);
     } finally {
       await emulator.close();

@@ -1,0 +1,328 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthContext } from '../auth/auth-context';
+import { LOGGER } from '../common/logging/logger.token';
+import { Sensitive } from '../common/logging/sensitive';
+import { TetherError } from '../common/problem/tether-error';
+import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
+import { ConnectionChanges } from '../connections/connection-changes';
+import { ConnectionEntity } from '../connections/connection.entity';
+import { assumesRole, ConnectionsService } from '../connections/connections.service';
+import { CloudCredentials, IssuedCredentials, ProviderRegistry } from '../providers';
+import { isProviderError } from '../providers/provider-error';
+import { Keyring } from '../secrets/keyring';
+import { platformPrincipal } from '../trust-policies/platform-principal';
+import { ConnectionCredentials, CredentialRequest, DEFAULT_DURATION_SECONDS } from './connection-credentials';
+import { Clock, CredentialCache, Loaded } from './credential-cache';
+
+/**
+ * Durations are rounded down to these classes, so callers asking for 1000 s and 1200 s share one
+ * cache entry (and one STS call) instead of each minting their own.
+ */
+export const DURATION_CLASSES = [900, 1800, 3600, 7200, 14400, 43200] as const;
+
+/** AWS caps a session assumed by another role session (role chaining) at one hour. */
+export const CHAINED_MAX_SECONDS = 3600;
+
+/** One answer of the broker, with what the HTTP layer reports beside the keys. */
+export interface BrokeredCredentials {
+  credentials: IssuedCredentials;
+  /** From memory or from the fleet's shared table, i.e. no STS call for this request. */
+  cached: boolean;
+  durationSeconds: number;
+  notes: string[];
+}
+
+interface Plan {
+  key: string;
+  durationSeconds: number;
+  sessionPolicy?: object;
+  policyHash: string | null;
+  notes: string[];
+}
+
+interface LeaseRow {
+  stamp: string;
+  key_id: string;
+  sealed: Buffer;
+  issued_at: Date;
+  expires_at: Date;
+}
+
+/**
+ * Short-lived credentials for connections: cached per (connection, duration class, session-policy
+ * hash) in process, and shared across the fleet through `credential_leases` (sealed with the
+ * keyring) under a PostgreSQL advisory lock per key, so the fleet makes one STS call per key per
+ * lifetime.
+ */
+@Injectable()
+export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
+  readonly cache = new CredentialCache<IssuedCredentials>();
+  private readonly log: Logger;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(ConnectionCredentials) private readonly source: ConnectionCredentials,
+    @Inject(ProviderRegistry) private readonly providers: ProviderRegistry,
+    @Inject(Keyring) private readonly keyring: Keyring,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(ConnectionChanges) private readonly changes: ConnectionChanges,
+    @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'credential-broker' });
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.changes.onChange((connectionId) => void this.drop(connectionId));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Test hook: the clock refresh decisions are made with. */
+  useClock(clock: Clock): void {
+    this.cache.useClock(clock);
+  }
+
+  /**
+   * Cached credentials for internal callers (function invocation). Refuses connections that can
+   * be assumed without their External ID (409 connection-insecure).
+   */
+  async credentialsFor(connection: ConnectionEntity, request?: CredentialRequest): Promise<CloudCredentials> {
+    return (await this.resolve(connection, request ?? {})).credentials;
+  }
+
+  /** POST /connections/:id/credentials: resolves the connection for the caller, issues, audits. */
+  async issue(auth: AuthContext, idOrName: string, request: CredentialRequest): Promise<BrokeredCredentials & { connection: ConnectionEntity }> {
+    const connection = await this.connections.get(auth, idOrName);
+    const target = { action: 'credentials.issue', targetType: 'connection', targetId: connection.id, connectionId: connection.id };
+    try {
+      const result = await this.resolve(connection, request);
+      this.audit.recordSoon(auth, {
+        ...target,
+        detail: {
+          name: connection.name,
+          expiration: result.credentials.expiration.toISOString(),
+          durationSeconds: result.durationSeconds,
+          cacheHit: result.cached,
+          sessionPolicy: request.sessionPolicy !== undefined,
+        },
+      });
+      return { ...result, connection };
+    } catch (error) {
+      this.audit.recordSoon(auth, { ...target, detail: { name: connection.name, error: error instanceof TetherError ? error.code : 'internal' } }, 'failure');
+      throw error;
+    }
+  }
+
+  /** The cache pipeline: plan the key, check the stamp, single-flight load through the shared table. */
+  async resolve(connection: ConnectionEntity, request: CredentialRequest): Promise<BrokeredCredentials> {
+    if (connection.validationStatus === 'insecure') {
+      throw new TetherError('connection-insecure', `Connection '${connection.name}' can be assumed without its External ID (confused deputy); fix the role's trust policy and validate the connection again before credentials are issued.`);
+    }
+    if (!assumesRole(connection) && connection.authType !== 'access_key') {
+      throw new TetherError('not-applicable', `Connection '${connection.name}' uses the platform's own identity without a role; Tether does not hand out its own identity.`);
+    }
+    const plan = this.plan(connection, request);
+    const stamp = await this.stampOf(connection);
+    const result = await this.cache.get(plan.key, stamp, () => this.loadShared(connection, plan, stamp));
+    const notes = [...plan.notes];
+    if (result.degraded) {
+      notes.push(`Refreshing these credentials failed (${result.degraded}); they stay valid until ${new Date(result.expiresAt).toISOString()} and the refresh is retried.`);
+    }
+    // A load that found the fleet's row made no STS call either.
+    return { credentials: result.value, cached: !result.minted, durationSeconds: plan.durationSeconds, notes };
+  }
+
+  private plan(connection: ConnectionEntity, request: CredentialRequest): Plan {
+    const notes: string[] = [];
+    const requested = request.durationSeconds ?? DEFAULT_DURATION_SECONDS;
+    let durationSeconds: number = DURATION_CLASSES[0];
+    for (const cls of DURATION_CLASSES) if (cls <= requested) durationSeconds = cls;
+    if (durationSeconds !== requested) notes.push(`durationSeconds ${requested} was rounded down to the duration class ${durationSeconds}.`);
+    if (durationSeconds > CHAINED_MAX_SECONDS && this.chains(connection)) {
+      notes.push(`durationSeconds is capped at ${CHAINED_MAX_SECONDS}: the platform principal is itself a role, and a role session assuming another role (role chaining) may last at most one hour.`);
+      durationSeconds = CHAINED_MAX_SECONDS;
+    }
+    const policyHash = request.sessionPolicy ? createHash('sha256').update(canonicalJson(request.sessionPolicy)).digest('hex').slice(0, 32) : null;
+    if (connection.authType === 'access_key' && connection.provider === 'tencent' && !request.sessionPolicy) {
+      throw TetherError.field('sessionPolicy', 'Tencent Cloud mints session credentials from access keys only with GetFederationToken, which requires a policy; pass the CAM policy the credentials need');
+    }
+    return {
+      key: `${connection.id}:${durationSeconds}:${policyHash ?? '-'}`,
+      durationSeconds,
+      ...(request.sessionPolicy ? { sessionPolicy: request.sessionPolicy } : {}),
+      policyHash,
+      notes,
+    };
+  }
+
+  /** Whether the AssumeRole is a second hop from a role session (the configured principal is a role). */
+  private chains(connection: ConnectionEntity): boolean {
+    if (!assumesRole(connection) || connection.provider !== 'aws') return false;
+    const principal = platformPrincipal(this.config.principals, connection.provider, connection.region);
+    return principal.ok && /^arn:[\w-]+:(iam::\d+:role\/|sts::\d+:assumed-role\/)/.test(principal.value);
+  }
+
+  /**
+   * The version of everything the credentials derive from: the connection's version (edits, External
+   * ID rotation) and, for access_key connections, the versions of their secrets (rotation).
+   */
+  private async stampOf(connection: ConnectionEntity): Promise<string> {
+    if (connection.authType !== 'access_key') return `c${connection.version}`;
+    const ids = [connection.secretId, connection.sessionTokenSecretId].filter((id): id is string => id !== null);
+    const rows: { id: string; version: number }[] = await this.dataSource.query('SELECT id, version FROM secrets WHERE id = ANY($1)', [ids]);
+    const versions = ids.map((id) => rows.find((row) => row.id === id)?.version ?? 0);
+    return `c${connection.version}/s${versions.join('.')}`;
+  }
+
+  /**
+   * One process's miss: take the key's advisory lock, re-read the shared row, and call STS only
+   * when it is missing, stale or due. Other replicas missing the same key wait on the lock, then read.
+   */
+  private async loadShared(connection: ConnectionEntity, plan: Plan, stamp: string): Promise<Loaded<IssuedCredentials>> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`credentials:${plan.key}`]);
+      const rows: LeaseRow[] = await manager.query('SELECT stamp, key_id, sealed, issued_at, expires_at FROM credential_leases WHERE cache_key = $1', [plan.key]);
+      const row = rows[0];
+      if (row && row.stamp === stamp) {
+        const lease = { issuedAt: new Date(row.issued_at).getTime(), expiresAt: new Date(row.expires_at).getTime() };
+        if (!this.cache.isDue(lease)) {
+          const opened = this.openLease(connection.id, plan.key, row);
+          if (opened) {
+            this.cache.counters.sharedHits += 1;
+            return { value: opened, ...lease, stamp, minted: false };
+          }
+        }
+      }
+      const started = Date.now();
+      const issued = await this.mint(connection, plan, manager);
+      this.cache.counters.stsCalls += 1;
+      const issuedAt = this.cache.now();
+      const { keyId, sealed } = this.keyring.seal(Buffer.from(JSON.stringify(toSealedForm(issued)), 'utf8'), leaseAssociatedData(connection.id, plan.key));
+      await manager.query(
+        `INSERT INTO credential_leases (cache_key, connection_id, stamp, key_id, sealed, issued_at, expires_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+         ON CONFLICT (cache_key) DO UPDATE SET connection_id = excluded.connection_id, stamp = excluded.stamp, key_id = excluded.key_id,
+           sealed = excluded.sealed, issued_at = excluded.issued_at, expires_at = excluded.expires_at, updated_at = now()`,
+        [plan.key, connection.id, stamp, keyId, sealed, new Date(issuedAt), issued.expiration],
+      );
+      this.log.info(
+        { connectionId: connection.id, durationSeconds: plan.durationSeconds, sessionPolicy: plan.policyHash !== null, expiration: issued.expiration.toISOString(), durationMs: Date.now() - started },
+        'credentials minted',
+      );
+      return { value: issued, issuedAt, expiresAt: issued.expiration.getTime(), stamp, minted: true };
+    });
+  }
+
+  /** Calls the cloud: AssumeRole with the External ID, or session credentials from long-lived keys. */
+  private async mint(connection: ConnectionEntity, plan: Plan, manager: EntityManager): Promise<IssuedCredentials> {
+    const request = { durationSeconds: plan.durationSeconds, ...(plan.sessionPolicy ? { sessionPolicy: plan.sessionPolicy } : {}) };
+    try {
+      if (assumesRole(connection)) return (await this.source.obtain(connection, request, manager)) as IssuedCredentials;
+      // Long-lived keys never leave Tether: they only mint session credentials.
+      const keys = await this.source.keysOf(connection, manager);
+      return await this.providers.get(connection.provider).sessionCredentials(keys, { region: connection.region, ...request, name: `tether-${connection.name}` });
+    } catch (error) {
+      throw credentialsProblem(error, connection);
+    }
+  }
+
+  private openLease(connectionId: string, key: string, row: LeaseRow): IssuedCredentials | undefined {
+    try {
+      const plain = JSON.parse(this.keyring.open({ keyId: row.key_id, sealed: Buffer.from(row.sealed) }, leaseAssociatedData(connectionId, key)).toString('utf8')) as SealedForm;
+      return {
+        accessKeyId: plain.accessKeyId,
+        secretAccessKey: new Sensitive(plain.secretAccessKey),
+        ...(plain.sessionToken !== undefined ? { sessionToken: new Sensitive(plain.sessionToken) } : {}),
+        expiration: new Date(plain.expiration),
+        ...(plain.assumedRoleArn ? { assumedRoleArn: plain.assumedRoleArn } : {}),
+      };
+    } catch (error) {
+      // A key removed from TETHER_MASTER_KEYS or a tampered row: mint afresh rather than fail.
+      this.log.warn({ err: error instanceof Error ? error.message : String(error), connectionId }, 'a shared credential lease could not be opened; minting new credentials');
+      return undefined;
+    }
+  }
+
+  /** Drops a connection's credentials here and in the shared table (edit, rotation, deletion, validation). */
+  async drop(connectionId: string): Promise<void> {
+    this.cache.invalidatePrefix(`${connectionId}:`);
+    try {
+      await this.dataSource.query('DELETE FROM credential_leases WHERE connection_id = $1', [connectionId]);
+    } catch (error) {
+      // The stamp check still keeps other replicas from using credentials of the old version.
+      this.log.warn({ err: error instanceof Error ? error.message : String(error), connectionId }, 'could not delete shared credential leases');
+    }
+  }
+}
+
+interface SealedForm {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration: string;
+  assumedRoleArn?: string;
+}
+
+function toSealedForm(issued: IssuedCredentials): SealedForm {
+  return {
+    accessKeyId: issued.accessKeyId,
+    secretAccessKey: issued.secretAccessKey.reveal(),
+    ...(issued.sessionToken ? { sessionToken: issued.sessionToken.reveal() } : {}),
+    expiration: issued.expiration.toISOString(),
+    ...(issued.assumedRoleArn ? { assumedRoleArn: issued.assumedRoleArn } : {}),
+  };
+}
+
+/** Binds a sealed lease to its connection and cache key: copied to another row, it no longer opens. */
+export function leaseAssociatedData(connectionId: string, key: string): string {
+  return `tether/credential-lease/v1/${connectionId}/${key}`;
+}
+
+/** JSON with object keys sorted, so equal policies hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as Record<string, unknown>)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** A cloud's refusal to mint, in Tether's words; the cloud's code stays for the customer's audit log. */
+export function credentialsProblem(error: unknown, connection: ConnectionEntity): unknown {
+  if (!isProviderError(error)) return error;
+  const extras = { cloudCode: error.cloudCode ?? null, cloudRequestId: error.requestId ?? null, provider: error.provider, operation: error.operation };
+  switch (error.kind) {
+    case 'access_denied':
+    case 'invalid_credentials':
+    case 'expired_credentials':
+    case 'not_found':
+      return new TetherError(
+        'cloud-access-denied',
+        assumesRole(connection)
+          ? `${error.message}. Check that the role exists and its trust policy names the platform principal with the External ID (GET /connections/${connection.id}/trust-policy).`
+          : `${error.message}. Check the connection's access key and secret.`,
+        extras,
+      );
+    case 'throttled':
+      return new TetherError('cloud-throttled', `${error.message}; try again.`, { ...extras, headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))) } });
+    case 'invalid_request':
+    case 'payload_too_large':
+      return new TetherError('cloud-rejected-request', `${error.message}.`, extras);
+    case 'unsupported':
+      return new TetherError('credentials-not-supported', `${error.message}. Tether never hands out a connection's long-lived keys; use an assume_role connection for this cloud.`, extras);
+    case 'unavailable':
+      return new TetherError('cloud-unavailable', `${error.message}; try again.`, extras);
+  }
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Allow, Auth } from '../auth/auth.decorators';
+import { AuthContext } from '../auth/auth-context';
+import { ProblemResponses } from '../common/problem/problem.decorators';
+import { CONNECTION_ID_PARAM } from '../connections/connections.controller';
+import { CredentialBroker } from './credential-broker';
+import { ContainerCredentialsResponse, CredentialsResponse, IssueCredentialsRequest } from './dto/credentials.dto';
+
+@ApiTags('credentials')
+@ApiBearerAuth()
+@Controller('connections')
+export class CredentialsController {
+  constructor(@Inject(CredentialBroker) private readonly broker: CredentialBroker) {}
+
+  @Post(':id/credentials')
+  @HttpCode(200)
+  @Allow('admin', 'service')
+  @ApiOperation({ summary: 'Short-lived credentials for the connection (cached; one STS call per key per lifetime across the fleet)' })
+  @ApiParam(CONNECTION_ID_PARAM)
+  @ApiOkResponse({ type: CredentialsResponse })
+  @ProblemResponses(400, 401, 403, 404, 409, 422, 429, 502)
+  async issue(@Auth() auth: AuthContext, @Param('id') id: string, @Body() body: IssueCredentialsRequest): Promise<CredentialsResponse> {
+    const result = await this.broker.issue(auth, id, { ...(body.durationSeconds !== undefined ? { durationSeconds: body.durationSeconds } : {}), ...(body.sessionPolicy ? { sessionPolicy: body.sessionPolicy } : {}) });
+    const { credentials, connection } = result;
+    return {
+      provider: connection.provider,
+      region: connection.region,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey.reveal(),
+      sessionToken: credentials.sessionToken?.reveal() ?? '',
+      expiration: credentials.expiration.toISOString(),
+      cached: result.cached,
+      ...(result.notes.length > 0 ? { notes: result.notes } : {}),
+    };
+  }
+
+  @Get(':id/credentials/container')
+  @Allow('admin', 'service')
+  @ApiOperation({
+    summary: 'The same credentials in the AWS container-credentials format: set AWS_CONTAINER_CREDENTIALS_FULL_URI to this URL and AWS_CONTAINER_AUTHORIZATION_TOKEN to a service token',
+  })
+  @ApiParam(CONNECTION_ID_PARAM)
+  @ApiOkResponse({ type: ContainerCredentialsResponse })
+  @ProblemResponses(401, 403, 404, 409, 422, 429, 502)
+  async container(@Auth() auth: AuthContext, @Param('id') id: string): Promise<ContainerCredentialsResponse> {
+    const { credentials } = await this.broker.issue(auth, id, {});
+    const account = credentials.assumedRoleArn?.split(':')[4];
+    return {
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey.reveal(),
+      Token: credentials.sessionToken?.reveal() ?? '',
+      // RFC 3339 without milliseconds, as the ECS agent writes it.
+      Expiration: credentials.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ...(account && /^\d{12}$/.test(account) ? { AccountId: account } : {}),
+    };
+  }
+}

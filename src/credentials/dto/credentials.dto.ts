@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
+
+export class IssueCredentialsRequest {
+  @ApiPropertyOptional({ minimum: 900, maximum: 43200, example: 900, description: 'Requested lifetime; rounded down to a duration class (900, 1800, 3600, 7200, 14400, 43200). Capped at 3600 when the platform principal is a role (role chaining).' })
+  @IsOptional()
+  @IsInt()
+  @Min(900)
+  @Max(43200)
+  durationSeconds?: number;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'A policy document in the cloud\'s own language that narrows what the credentials may do (an inline session policy).' })
+  @IsOptional()
+  @IsObject()
+  sessionPolicy?: Record<string, unknown>;
+}
+
+export class CredentialsResponse {
+  @ApiProperty({ enum: ['aws', 'aliyun', 'tencent'] })
+  provider!: string;
+
+  @ApiProperty()
+  region!: string;
+
+  @ApiProperty()
+  accessKeyId!: string;
+
+  @ApiProperty({ description: 'Alibaba Cloud AccessKeySecret, Tencent Cloud TmpSecretKey.' })
+  secretAccessKey!: string;
+
+  @ApiProperty({ description: 'Alibaba Cloud SecurityToken, Tencent Cloud Token.' })
+  sessionToken!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  expiration!: string;
+
+  @ApiProperty({ description: 'Served from the broker\'s cache (this process or the fleet\'s shared table) rather than a new STS call.' })
+  cached!: boolean;
+
+  @ApiPropertyOptional({ type: [String], description: 'Why the credentials differ from what was asked (a capped duration), or a failed refresh that is being retried.' })
+  notes?: string[];
+}
+
+/** The AWS container-credentials format (AWS_CONTAINER_CREDENTIALS_FULL_URI). */
+export class ContainerCredentialsResponse {
+  @ApiProperty()
+  AccessKeyId!: string;
+
+  @ApiProperty()
+  SecretAccessKey!: string;
+
+  @ApiProperty()
+  Token!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  Expiration!: string;
+
+  @ApiPropertyOptional()
+  AccountId?: string;
+}
