@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthContext } from '../auth/auth-context';
+import { registerCredentialCache } from '../metrics/metrics';
 import { LOGGER } from '../common/logging/logger.token';
 import { Sensitive } from '../common/logging/sensitive';
 import { TetherError } from '../common/problem/tether-error';
@@ -79,7 +80,12 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.unsubscribe = this.changes.onChange((connectionId) => void this.drop(connectionId));
+    const unsubscribe = this.changes.onChange((connectionId) => void this.drop(connectionId));
+    const unregister = registerCredentialCache(this.cache);
+    this.unsubscribe = () => {
+      unsubscribe();
+      unregister();
+    };
   }
 
   onModuleDestroy(): void {

@@ -39,17 +39,38 @@ export const cloudCallDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
+/** What a credential cache reports; the broker registers its cache here. */
+export interface CredentialCacheSource {
+  readonly counters: object;
+  readonly size: number;
+}
+
+const credentialCaches = new Set<CredentialCacheSource>();
+
+export function registerCredentialCache(cache: CredentialCacheSource): () => void {
+  credentialCaches.add(cache);
+  return () => credentialCaches.delete(cache);
+}
+
+// Read from the caches at scrape time, so the hot path only bumps plain numbers.
 export const credentialCacheEvents = new Counter({
   name: 'tether_credential_cache_events_total',
-  help: 'Credential cache lookups and refreshes: event is hit, miss, refresh or stale_served.',
+  help: 'Credential cache events: hits, misses, refreshes, stsCalls, sharedHits (from another replica), failures, degradedHits (served while STS failed), evictions.',
   labelNames: ['event'] as const,
   registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    for (const cache of credentialCaches) for (const [event, value] of Object.entries(cache.counters as Record<string, number>)) this.inc({ event }, value);
+  },
 });
 
 export const credentialCacheSize = new Gauge({
   name: 'tether_credential_cache_entries',
-  help: 'Credential sets held in this process\'s cache.',
+  help: 'Credential sets held in this process\'s caches.',
   registers: [metricsRegistry],
+  collect() {
+    this.set([...credentialCaches].reduce((sum, cache) => sum + cache.size, 0));
+  },
 });
 
 export const invocations = new Counter({

@@ -89,6 +89,9 @@ describe('credential broker', () => {
     expect(responses.map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
     expect(attempts(connection.auth.roleArn)).toBe(1);
     expect(t.emulator.admin.assumeRoleAttempts({ roleArn: connection.auth.roleArn })[0]).toMatchObject({ externalId: connection.auth.externalId, durationSeconds: 3600 });
+    const metrics = (await t.http.get('/metrics')).text;
+    expect(Number(/tether_credential_cache_events_total\{event="hits"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/tether_credential_cache_entries [1-9]/);
     expect(new Set(responses.map((r) => r.body.accessKeyId)).size).toBe(1);
     // Callers that joined the one flight while STS answered are not cache hits, but share its keys (above).
     expect(responses.filter((r) => r.body.cached).length).toBeGreaterThan(0);
