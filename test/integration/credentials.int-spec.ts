@@ -206,6 +206,23 @@ describe('credential broker', () => {
     expect(JSON.parse(String(seen[1]!.sessionPolicy))).toEqual(policy);
   });
 
+  it('makes a fresh STS call with the new External ID after a break-glass revoke', async () => {
+    const connection = await readyConnection();
+    const before = (await post(connection.id, admin)).body;
+    expect(attempts(connection.auth.roleArn)).toBe(1);
+    const revoked = await t.http.post(`/connections/${connection.id}/revoke`).set(bearer(admin));
+    expect(revoked.status).toBe(200);
+    // The customer installs the trust policy with the new External ID.
+    const rendered = (await t.http.get(`/connections/${connection.id}/trust-policy`).set(bearer(admin))).body.trustPolicy;
+    t.emulator.admin.putTrustPolicy({ cloud: 'aws', roleArn: connection.auth.roleArn, trustPolicy: rendered });
+    const after = await post(connection.id, admin);
+    expect(after.status).toBe(200);
+    expect(after.body.accessKeyId).not.toBe(before.accessKeyId);
+    expect(attempts(connection.auth.roleArn)).toBe(2);
+    const last = t.emulator.admin.assumeRoleAttempts({ cloud: 'aws', roleArn: connection.auth.roleArn }).at(-1);
+    expect(last).toMatchObject({ externalId: revoked.body.externalId });
+  });
+
   it('drops cached credentials when the connection is edited or its External ID rotated', async () => {
     const connection = await readyConnection();
     const first = (await post(connection.id, admin)).body;
