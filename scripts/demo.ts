@@ -3,15 +3,17 @@
  * emulators and Tether on a fresh embedded database, then walks through a connection's life with
  * the typed client. Non-interactive; exits 0 at the end, non-zero on the first surprise.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createTetherClient, TetherClient } from '../client';
 import { startEmulator } from '../test/emulators';
 
+const execFileAsync = promisify(execFile);
 const CUSTOMER_ACCOUNT = '222222222222';
 const REGION = 'us-east-1';
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -107,7 +109,9 @@ async function main(): Promise<void> {
 
     step(7, 'The AWS CLI uses them (if it is installed)');
     try {
-      const identity = execFileSync('aws', ['sts', 'get-caller-identity', '--output', 'json'], {
+      // Asynchronously: the emulator the CLI calls runs in this very process.
+      const { stdout: identity } = await execFileAsync('aws', ['sts', 'get-caller-identity', '--output', 'json'], {
+        timeout: 60_000,
         env: {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? dataDir,
@@ -122,7 +126,6 @@ async function main(): Promise<void> {
           AWS_DEFAULT_REGION: REGION,
         },
         encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
       });
       show(JSON.parse(identity));
     } catch (error) {
