@@ -155,3 +155,15 @@ export function retryAfterSeconds(value: unknown): number | undefined {
   const n = Number(value);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
+
+/** The kind an HTTP status implies when the cloud's own code says nothing; no status means the cloud was never reached. */
+export function kindOfHttpStatus(status: number | undefined): ProviderErrorKind {
+  if (status === undefined) return 'unavailable';
+  if (status === 429) return 'throttled';
+  if (status === 413) return 'payload_too_large';
+  if (status === 401) return 'invalid_credentials';
+  if (status === 403) return 'access_denied';
+  if (status === 404) return 'not_found';
+  if (status >= 400 && status < 500) return 'invalid_request';
+  return 'unavailable';
+}

@@ -1,4 +1,4 @@
-import { cleanCloudMessage, isNetworkError, ProviderError, type ProviderErrorKind, retryAfterSeconds } from '../provider-error';
+import { cleanCloudMessage, isNetworkError, kindOfHttpStatus, ProviderError, type ProviderErrorKind, retryAfterSeconds } from '../provider-error';
 
 /**
  * What the Alibaba Cloud SDKs throw. STS (openapi-core) sets `code`, `statusCode`, `requestId`
@@ -78,17 +78,6 @@ function kindOfCode(code: string, message: string): ProviderErrorKind | undefine
   }
 }
 
-function kindOfStatus(status: number | undefined): ProviderErrorKind {
-  if (status === undefined) return 'unavailable';
-  if (status === 429) return 'throttled';
-  if (status === 413) return 'payload_too_large';
-  if (status === 401) return 'invalid_credentials';
-  if (status === 403) return 'access_denied';
-  if (status === 404) return 'not_found';
-  if (status >= 400 && status < 500) return 'invalid_request';
-  return 'unavailable';
-}
-
 /** Maps an error thrown by @alicloud/sts20150401 or @alicloud/fc-open20210406 onto a ProviderError. */
 export function mapAliyunError(error: unknown, operation: string, secrets: readonly (string | undefined)[] = []): ProviderError {
   if (error instanceof ProviderError) return error;
@@ -108,7 +97,7 @@ export function mapAliyunError(error: unknown, operation: string, secrets: reado
     });
   }
   const cloudMessage = cleanCloudMessage(e.data?.Message ?? e.data?.ErrorMessage ?? e.message, secrets);
-  let kind = (code ? kindOfCode(code, cloudMessage ?? '') : undefined) ?? kindOfStatus(status);
+  let kind = (code ? kindOfCode(code, cloudMessage ?? '') : undefined) ?? kindOfHttpStatus(status);
   if (status !== undefined && status >= 500) kind = 'unavailable';
   if (status === 429) kind = 'throttled';
   const requestId = e.data?.RequestId ?? (e.requestId && e.requestId !== 'undefined' ? e.requestId : undefined);

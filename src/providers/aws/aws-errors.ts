@@ -1,4 +1,4 @@
-import { cleanCloudMessage, isNetworkError, ProviderError, type ProviderErrorKind, retryAfterSeconds } from '../provider-error';
+import { cleanCloudMessage, isNetworkError, kindOfHttpStatus, ProviderError, type ProviderErrorKind, retryAfterSeconds } from '../provider-error';
 
 /** What a @aws-sdk v3 error carries: `name` is the cloud's code (from the body or x-amzn-ErrorType). */
 interface AwsSdkError {
@@ -101,17 +101,6 @@ function kindOfCode(code: string): ProviderErrorKind | undefined {
   }
 }
 
-function kindOfStatus(status: number | undefined): ProviderErrorKind {
-  if (status === undefined) return 'unavailable';
-  if (status === 429) return 'throttled';
-  if (status === 413) return 'payload_too_large';
-  if (status === 401) return 'invalid_credentials';
-  if (status === 403) return 'access_denied';
-  if (status === 404) return 'not_found';
-  if (status >= 400 && status < 500) return 'invalid_request';
-  return 'unavailable';
-}
-
 /**
  * Maps an error thrown by an @aws-sdk v3 client onto a ProviderError. Known codes first; S3 HEAD
  * answers have no body, so their `NotFound`/`Forbidden` names come from the status alone; anything
@@ -133,7 +122,7 @@ export function mapAwsError(error: unknown, operation: string, secrets: readonly
     });
   }
   const code = e.Code ?? e.name ?? 'Unknown';
-  let kind = kindOfCode(code) ?? kindOfStatus(status);
+  let kind = kindOfCode(code) ?? kindOfHttpStatus(status);
   // Any 5xx is the cloud's trouble, whatever it is called (S3's SlowDown is a 503 that still means
   // "throttled"); any 429 is throttling.
   if (status !== undefined && status >= 500 && kind !== 'throttled') kind = 'unavailable';
