@@ -1,5 +1,6 @@
 import type { CloudProvider } from '../cloud-identifiers';
 import type { Sensitive } from '../common/logging/sensitive';
+import type { CodeDeploymentProvider } from './deployment';
 import type { ProviderError } from './provider-error';
 
 /** Keys to call a cloud with: long-lived (access_key connections, the platform's own) or temporary. */
@@ -81,7 +82,7 @@ export interface SessionRequest {
  * The one seam between Tether and a cloud. Everything above it is provider-neutral; every
  * implementation maps its SDK's failures onto {@link ProviderError}.
  */
-export interface CloudFunctionProvider {
+export interface CloudFunctionProvider extends CodeDeploymentProvider {
   readonly provider: CloudProvider;
   assumeRole(req: AssumeRoleRequest): Promise<IssuedCredentials>;
   /** Short-lived credentials minted from long-lived keys (AWS GetSessionToken or GetFederationToken when a session policy is given; Tencent GetFederationToken); throws ProviderError kind 'unsupported' where the cloud has no such call (Aliyun). */

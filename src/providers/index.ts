@@ -1,4 +1,5 @@
 export * from './cloud-function-provider';
+export * from './deployment';
 export * from './provider-error';
 export * from './platform-identity';
 export * from './provider-registry';

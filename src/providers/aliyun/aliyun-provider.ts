@@ -16,6 +16,8 @@ import type {
   ProbeResult,
   SessionRequest,
 } from '../cloud-function-provider';
+import type { DeployedFunction, FunctionPage, ObjectPage, StoredObject } from '../deployment';
+import { deploymentNotBuilt } from '../shared/not-built';
 import { PlatformIdentity } from '../platform-identity';
 import { ProviderError } from '../provider-error';
 import { callCloud, elapsedMs, parseFunctionError, probe, retryOnce } from '../shared/call';
@@ -177,6 +179,17 @@ export class AliyunFunctionProvider implements CloudFunctionProvider {
       return `FC services in ${region} can be listed (${first ? `first: ${first}` : 'none found'}).`;
     });
   }
+
+  // TODO(#11): the deployment calls, replaced by the cloud's real implementation.
+  putObject(): Promise<StoredObject> { return deploymentNotBuilt('aliyun', 'putObject'); }
+  headObject(): Promise<StoredObject | undefined> { return deploymentNotBuilt('aliyun', 'headObject'); }
+  listObjects(): Promise<ObjectPage> { return deploymentNotBuilt('aliyun', 'listObjects'); }
+  getFunction(): Promise<DeployedFunction | undefined> { return deploymentNotBuilt('aliyun', 'getFunction'); }
+  createFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('aliyun', 'createFunction'); }
+  updateFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('aliyun', 'updateFunction'); }
+  publishVersion(): Promise<string> { return deploymentNotBuilt('aliyun', 'publishVersion'); }
+  deleteFunction(): Promise<void> { return deploymentNotBuilt('aliyun', 'deleteFunction'); }
+  listFunctions(): Promise<FunctionPage> { return deploymentNotBuilt('aliyun', 'listFunctions'); }
 
   close(): void {
     this.sts.clear();

@@ -15,6 +15,8 @@ import type {
   ProbeResult,
   SessionRequest,
 } from '../cloud-function-provider';
+import type { DeployedFunction, FunctionPage, ObjectPage, StoredObject } from '../deployment';
+import { deploymentNotBuilt } from '../shared/not-built';
 import { PlatformIdentity } from '../platform-identity';
 import { ProviderError } from '../provider-error';
 import { callCloud, elapsedMs, parseFunctionError, probe } from '../shared/call';
@@ -157,6 +159,17 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
       return `Lambda functions in ${region} can be listed (${n === 0 ? 'none found' : `first: ${out.Functions![0]!.FunctionName}`}).`;
     });
   }
+
+  // TODO(#11): the deployment calls, replaced by the cloud's real implementation.
+  putObject(): Promise<StoredObject> { return deploymentNotBuilt('aws', 'putObject'); }
+  headObject(): Promise<StoredObject | undefined> { return deploymentNotBuilt('aws', 'headObject'); }
+  listObjects(): Promise<ObjectPage> { return deploymentNotBuilt('aws', 'listObjects'); }
+  getFunction(): Promise<DeployedFunction | undefined> { return deploymentNotBuilt('aws', 'getFunction'); }
+  createFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('aws', 'createFunction'); }
+  updateFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('aws', 'updateFunction'); }
+  publishVersion(): Promise<string> { return deploymentNotBuilt('aws', 'publishVersion'); }
+  deleteFunction(): Promise<void> { return deploymentNotBuilt('aws', 'deleteFunction'); }
+  listFunctions(): Promise<FunctionPage> { return deploymentNotBuilt('aws', 'listFunctions'); }
 
   /** Drops cached clients and their sockets (module shutdown). */
   close(): void {

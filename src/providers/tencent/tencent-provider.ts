@@ -18,6 +18,8 @@ import type {
   ProbeResult,
   SessionRequest,
 } from '../cloud-function-provider';
+import type { DeployedFunction, FunctionPage, ObjectPage, StoredObject } from '../deployment';
+import { deploymentNotBuilt } from '../shared/not-built';
 import { PlatformIdentity } from '../platform-identity';
 import { ProviderError } from '../provider-error';
 import { callCloud, elapsedMs, parseFunctionError, probe, retryOnce } from '../shared/call';
@@ -159,6 +161,17 @@ export class TencentFunctionProvider implements CloudFunctionProvider {
       return `SCF functions of namespace ${ns} in ${region} can be listed (${out.TotalCount ?? 0} in total${first ? `, first: ${first}` : ''}).`;
     });
   }
+
+  // TODO(#11): the deployment calls, replaced by the cloud's real implementation.
+  putObject(): Promise<StoredObject> { return deploymentNotBuilt('tencent', 'putObject'); }
+  headObject(): Promise<StoredObject | undefined> { return deploymentNotBuilt('tencent', 'headObject'); }
+  listObjects(): Promise<ObjectPage> { return deploymentNotBuilt('tencent', 'listObjects'); }
+  getFunction(): Promise<DeployedFunction | undefined> { return deploymentNotBuilt('tencent', 'getFunction'); }
+  createFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('tencent', 'createFunction'); }
+  updateFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('tencent', 'updateFunction'); }
+  publishVersion(): Promise<string> { return deploymentNotBuilt('tencent', 'publishVersion'); }
+  deleteFunction(): Promise<void> { return deploymentNotBuilt('tencent', 'deleteFunction'); }
+  listFunctions(): Promise<FunctionPage> { return deploymentNotBuilt('tencent', 'listFunctions'); }
 
   close(): void {
     this.sts.clear();

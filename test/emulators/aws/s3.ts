@@ -107,7 +107,7 @@ function listObjects(req: EmuRequest, bucket: Bucket, v2: boolean): EmuResponse 
 }
 
 function serve(ctx: EmulatorContext, req: EmuRequest, caller: Caller, r: Route): EmuResponse {
-  const bucket = ctx.state.buckets.get(r.bucket);
+  const bucket = ctx.state.bucket('aws', r.bucket);
   if (!bucket) throw new S3Error({ status: 404, code: 'NoSuchBucket', message: 'The specified bucket does not exist', fields: { BucketName: r.bucket } });
   const arn = bucketArn(caller, bucket.name);
   switch (r.action) {

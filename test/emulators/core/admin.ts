@@ -6,7 +6,7 @@ import type { Fault, FaultSpec } from './faults';
 import { type EmuRequest, type EmuResponse, json } from './http';
 import { ids } from './ids';
 import { parsePolicy, type Policy } from './policy';
-import { accountPrincipals, CLOUDS, type ApiRoute, type Cloud, type FunctionBehaviour, type FunctionDef, type KeyStatus, type Session } from './state';
+import { accountPrincipals, CLOUDS, LANGUAGE, type ApiRoute, type Cloud, type FunctionBehaviour, type FunctionDef, type KeyStatus, type Session } from './state';
 
 /** Shapes accepted by the admin API (programmatic and HTTP alike). */
 export interface CreateAccountInput {
@@ -108,7 +108,8 @@ export interface FunctionInfo {
 }
 
 export interface CreateBucketInput {
-  cloud?: 'aws';
+  /** S3 (default), OSS or COS. COS names carry the APPID suffix (`code-1250000000`). */
+  cloud?: Cloud;
   account: string;
   name: string;
   region: string;
@@ -117,6 +118,7 @@ export interface CreateBucketInput {
 }
 
 export interface PutObjectInput {
+  cloud?: Cloud;
   bucket: string;
   key: string;
   /** UTF-8 text, or base64 when `base64` is true. */
@@ -255,7 +257,7 @@ export class EmulatorAdmin {
     const cloud = requireCloud(input.cloud);
     this.ctx.state.requireAccount(cloud, input.account);
     const behaviour = input.behaviour ?? { type: 'echo' };
-    if (!['echo', 'rows', 'error', 'sleep'].includes(behaviour.type)) throw new AdminError('behaviour.type must be echo, rows, error or sleep');
+    if (!['echo', 'rows', 'error', 'sleep', 'reply'].includes(behaviour.type)) throw new AdminError('behaviour.type must be echo, rows, error, sleep or reply');
     const def = this.ctx.state.putFunction({
       cloud,
       accountId: input.account,
@@ -273,6 +275,9 @@ export class EmulatorAdmin {
       aliases: input.aliases ?? {},
       invocations: 0,
       createdAt: this.ctx.clock.now(),
+      lastModified: this.ctx.clock.now(),
+      lifecycle: 'active',
+      environment: {},
     });
     return this.functionInfo(def);
   }
@@ -293,15 +298,16 @@ export class EmulatorAdmin {
   }
 
   createBucket(input: CreateBucketInput): { name: string; region: string; account: string; arn: string } {
-    const account = this.ctx.state.requireAccount('aws', input.account);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.name) || input.name.includes('..')) throw new AdminError('invalid S3 bucket name');
-    const policy: Policy | undefined = input.policy === undefined ? undefined : parsePolicy(input.policy, 'aws');
-    this.ctx.state.buckets.set(input.name, { cloud: 'aws', accountId: account.id, name: input.name, region: input.region, policy, objects: new Map() });
+    const cloud = requireCloud(input.cloud ?? 'aws');
+    const account = this.ctx.state.requireAccount(cloud, input.account);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.name) || input.name.includes('..')) throw new AdminError('invalid bucket name');
+    const policy: Policy | undefined = input.policy === undefined ? undefined : parsePolicy(input.policy, LANGUAGE[cloud]);
+    this.ctx.state.putBucket({ cloud, accountId: account.id, name: input.name, region: input.region, policy, objects: new Map() });
     return { name: input.name, region: input.region, account: account.id, arn: `arn:${account.partition}:s3:::${input.name}` };
   }
 
   putObject(input: PutObjectInput): { bucket: string; key: string; size: number; etag: string } {
-    const bucket = this.ctx.state.buckets.get(input.bucket);
+    const bucket = this.ctx.state.bucket(requireCloud(input.cloud ?? 'aws'), input.bucket);
     if (!bucket) throw new AdminError(`no bucket ${input.bucket}`);
     const body = Buffer.from(input.body, input.base64 ? 'base64' : 'utf8');
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;

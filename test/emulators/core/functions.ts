@@ -44,6 +44,8 @@ export async function runFunction(def: FunctionDef, event: Buffer, requestId: st
       const data = rows.map(([index, ...args]) => [index, args.map((a) => (a === null ? 'NULL' : typeof a === 'object' ? JSON.stringify(a) : String(a))).join('|').toUpperCase()]);
       return ok(Buffer.from(JSON.stringify({ data })));
     }
+    case 'reply':
+      return ok(Buffer.from(JSON.stringify(b.body ?? null)));
     case 'error': {
       const errorType = b.errorType ?? 'Error';
       const errorMessage = b.errorMessage ?? 'function failed';

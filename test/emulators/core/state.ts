@@ -113,7 +113,21 @@ export type FunctionBehaviour =
   | { type: 'echo' }
   | { type: 'rows' }
   | { type: 'error'; errorType?: string; errorMessage?: string }
-  | { type: 'sleep'; latencyMs: number };
+  | { type: 'sleep'; latencyMs: number }
+  /** Answers the same JSON to every event: lets a deployed package show which version runs. */
+  | { type: 'reply'; body: unknown };
+
+/** Lifecycle of a deployed function, in neutral words; each cloud spells it its own way. */
+export type FunctionLifecycle = 'pending' | 'active' | 'failed';
+
+/** Where a deployed function's code came from: an object of an emulated bucket. */
+export interface FunctionCode {
+  bucket: string;
+  key: string;
+  size: number;
+  /** Lower-case hex SHA-256 of the package. */
+  sha256: string;
+}
 
 export interface FunctionDef {
   cloud: Cloud;
@@ -135,6 +149,29 @@ export interface FunctionDef {
   aliases: Record<string, string>;
   invocations: number;
   createdAt: Date;
+  /** Last create or update (code or configuration). */
+  lastModified: Date;
+  /** Functions made by the admin API are active at once; deployed ones pass through pending (see {@link currentLifecycle}). */
+  lifecycle: FunctionLifecycle;
+  /** Wall-clock ms at which a pending function becomes active. */
+  readyAt?: number;
+  stateReason?: string;
+  /** Set for functions deployed from a package (admin-made ones have none). */
+  code?: FunctionCode;
+  environment: Record<string, string>;
+  /** The execution role (Lambda Role, FC service role, SCF Role). */
+  roleArn?: string;
+  description?: string;
+}
+
+/** A pending function turns active once its `readyAt` has passed: the Pending -> Active transition clients poll for. */
+export function currentLifecycle(def: FunctionDef, nowMs = Date.now()): FunctionLifecycle {
+  if (def.lifecycle === 'pending' && def.readyAt !== undefined && nowMs >= def.readyAt) {
+    def.lifecycle = 'active';
+    delete def.readyAt;
+    delete def.stateReason;
+  }
+  return def.lifecycle;
 }
 
 export interface StoredObject {
@@ -180,6 +217,7 @@ export class State {
   readonly roles = new Map<string, Role>();
   readonly sessions = new Map<string, Session>();
   readonly functions = new Map<string, FunctionDef>();
+  /** Keyed by {@link State.bucketKey}: bucket names are global per cloud, not across clouds. */
   readonly buckets = new Map<string, Bucket>();
   readonly apis = new Map<string, ApiDef>();
 
@@ -384,6 +422,21 @@ export class State {
     // A federation token without a policy has no permissions at all: an empty policy allows nothing.
     const federated: Policy = session.sessionPolicy ?? { language: LANGUAGE[session.cloud], statements: [] };
     return { ...base, type: 'federated', arn: session.arn, userId: session.userId, principal: { accountIds: accountPrincipals(account), specificIds: [session.arn] }, sessionPolicies: [federated], session };
+  }
+
+  // ---- buckets ---------------------------------------------------------------------------------
+
+  static bucketKey(cloud: Cloud, name: string): string {
+    return `${cloud}|${name}`;
+  }
+
+  bucket(cloud: Cloud, name: string): Bucket | undefined {
+    return this.buckets.get(State.bucketKey(cloud, name));
+  }
+
+  putBucket(bucket: Bucket): Bucket {
+    this.buckets.set(State.bucketKey(bucket.cloud, bucket.name), bucket);
+    return bucket;
   }
 
   // ---- functions -------------------------------------------------------------------------------
