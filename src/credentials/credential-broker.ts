@@ -325,6 +325,8 @@ export function credentialsProblem(error: unknown, connection: ConnectionEntity)
       return new TetherError('cloud-throttled', `${error.message}; try again.`, { ...extras, headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))) } });
     case 'invalid_request':
     case 'payload_too_large':
+    case 'conflict':
+    case 'quota_exceeded':
       return new TetherError('cloud-rejected-request', `${error.message}.`, extras);
     case 'unsupported':
       return new TetherError('credentials-not-supported', `${error.message}. Tether never hands out a connection's long-lived keys; use an assume_role connection for this cloud.`, extras);

@@ -25,6 +25,8 @@ export function invocationProblem(error: unknown, what: string): unknown {
     case 'payload_too_large':
       return new TetherError('function-payload-too-large', `${error.message}.`, extras);
     case 'invalid_request':
+    case 'conflict':
+    case 'quota_exceeded':
       return new TetherError('cloud-rejected-request', `${error.message}.`, extras);
     case 'unsupported':
       return new TetherError('not-applicable', `${error.message}.`, extras);

@@ -12,6 +12,10 @@ export type ProviderErrorKind =
   | 'expired_credentials'
   | 'invalid_request'
   | 'payload_too_large'
+  /** The resource exists already, or is busy with another change (Lambda ResourceConflictException). */
+  | 'conflict'
+  /** An account quota or limit is reached (code storage, function count). */
+  | 'quota_exceeded'
   | 'unsupported'
   | 'unavailable';
 
@@ -23,6 +27,8 @@ export const PROVIDER_ERROR_KINDS: readonly ProviderErrorKind[] = [
   'expired_credentials',
   'invalid_request',
   'payload_too_large',
+  'conflict',
+  'quota_exceeded',
   'unsupported',
   'unavailable',
 ];
@@ -100,6 +106,8 @@ const KIND_SENTENCES: Record<ProviderErrorKind, string> = {
   expired_credentials: 'reports that the credentials have expired',
   invalid_request: 'rejected the request as invalid',
   payload_too_large: 'rejected the payload as too large',
+  conflict: 'reports a conflict with the resource\'s current state',
+  quota_exceeded: 'reports that a quota is exhausted',
   unsupported: 'does not support this operation',
   unavailable: 'could not be reached or failed',
 };
@@ -164,6 +172,7 @@ export function kindOfHttpStatus(status: number | undefined): ProviderErrorKind 
   if (status === 401) return 'invalid_credentials';
   if (status === 403) return 'access_denied';
   if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
   if (status >= 400 && status < 500) return 'invalid_request';
   return 'unavailable';
 }
