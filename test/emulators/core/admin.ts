@@ -16,6 +16,8 @@ export interface CreateAccountInput {
   /** AWS only: `aws` (default), `aws-cn`, `aws-us-gov`. */
   partition?: string;
   name?: string;
+  /** Tencent only: the account's APPID (COS bucket names end in `-<appId>`); random `125…` when omitted. */
+  appId?: string;
 }
 
 export interface CreateUserInput {
@@ -125,6 +127,8 @@ export interface PutObjectInput {
   body: string;
   base64?: boolean;
   contentType?: string;
+  /** User metadata, names without the cloud's prefix (`tether-sha256`). */
+  metadata?: Record<string, string>;
 }
 
 export interface CreateApiInput {
@@ -206,9 +210,9 @@ export class EmulatorAdmin {
 
   constructor(private readonly ctx: EmulatorContext) {}
 
-  createAccount(input: CreateAccountInput): { cloud: Cloud; id: string; partition: string; principal: string } {
+  createAccount(input: CreateAccountInput): { cloud: Cloud; id: string; partition: string; principal: string; appId?: string } {
     const account = this.ctx.state.createAccount({ ...input, cloud: requireCloud(input.cloud) });
-    return { cloud: account.cloud, id: account.id, partition: account.partition, principal: accountPrincipals(account)[0]! };
+    return { cloud: account.cloud, id: account.id, partition: account.partition, principal: accountPrincipals(account)[0]!, ...(account.appId ? { appId: account.appId } : {}) };
   }
 
   createUser(input: CreateUserInput): UserKeys {
@@ -301,6 +305,8 @@ export class EmulatorAdmin {
     const cloud = requireCloud(input.cloud ?? 'aws');
     const account = this.ctx.state.requireAccount(cloud, input.account);
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.name) || input.name.includes('..')) throw new AdminError('invalid bucket name');
+    // COS bucket names end in the owner's APPID; a bucket of another APPID could never be this account's.
+    if (cloud === 'tencent' && !input.name.endsWith(`-${account.appId}`)) throw new AdminError(`a COS bucket of account ${account.id} is named <name>-${account.appId}`);
     const policy: Policy | undefined = input.policy === undefined ? undefined : parsePolicy(input.policy, LANGUAGE[cloud]);
     this.ctx.state.putBucket({ cloud, accountId: account.id, name: input.name, region: input.region, policy, objects: new Map() });
     return { name: input.name, region: input.region, account: account.id, arn: `arn:${account.partition}:s3:::${input.name}` };
@@ -311,7 +317,8 @@ export class EmulatorAdmin {
     if (!bucket) throw new AdminError(`no bucket ${input.bucket}`);
     const body = Buffer.from(input.body, input.base64 ? 'base64' : 'utf8');
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    bucket.objects.set(input.key, { key: input.key, body, contentType: input.contentType ?? 'application/octet-stream', lastModified: this.ctx.clock.now(), etag });
+    const metadata = input.metadata ? Object.fromEntries(Object.entries(input.metadata).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
+    bucket.objects.set(input.key, { key: input.key, body, contentType: input.contentType ?? 'application/octet-stream', lastModified: this.ctx.clock.now(), etag, ...(metadata ? { metadata } : {}) });
     return { bucket: input.bucket, key: input.key, size: body.length, etag };
   }
 
@@ -438,7 +445,7 @@ export class EmulatorAdmin {
   summary(): Record<string, unknown> {
     const s = this.ctx.state;
     return {
-      accounts: [...s.accounts.values()].map((a) => ({ cloud: a.cloud, id: a.id, partition: a.partition, name: a.name })),
+      accounts: [...s.accounts.values()].map((a) => ({ cloud: a.cloud, id: a.id, partition: a.partition, name: a.name, appId: a.appId })),
       users: [...s.users.values()].map((u) => ({ cloud: u.cloud, arn: u.arn })),
       roles: [...s.roles.values()].map((r) => ({ cloud: r.cloud, arn: r.arn })),
       functions: this.functions().map((f) => f.resource),
