@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { CloudProvider } from '../../cloud-identifiers';
 import { Sensitive } from '../../common/logging/sensitive';
 import { type PolicyDocument, type PolicyInput, renderPermissionPolicy, renderTrustPolicy } from '../../trust-policies/render';
+import type { FunctionCapability } from '../../trust-policies/render/policy-input';
 import type { CloudCredentials } from '../cloud-function-provider';
 
 /**
@@ -20,6 +21,9 @@ export interface CustomerSetup {
   externalId: string;
   namespace?: string;
   codeBucket?: string;
+  /** `['invoke']` unless given. */
+  capabilities?: FunctionCapability[];
+  executionRoleArn?: string;
 }
 
 /** The trust and permission policies Tether shows the customer, rendered by the real renderers. */
@@ -30,7 +34,12 @@ export function customerPolicies(setup: CustomerSetup): { trustPolicy: PolicyDoc
     role: { accountId: setup.accountId, roleName: setup.roleName },
     principal: setup.principal,
     externalIds: [setup.externalId],
-    functions: { capabilities: ['invoke'], ...(setup.namespace ? { namespace: setup.namespace } : {}), ...(setup.codeBucket ? { codeBucket: setup.codeBucket } : {}) },
+    functions: {
+      capabilities: setup.capabilities ?? ['invoke'],
+      ...(setup.namespace ? { namespace: setup.namespace } : {}),
+      ...(setup.codeBucket ? { codeBucket: setup.codeBucket } : {}),
+      ...(setup.executionRoleArn ? { executionRoleArn: setup.executionRoleArn } : {}),
+    },
   };
   return { trustPolicy: renderTrustPolicy(input), permissionPolicy: renderPermissionPolicy(input) };
 }
