@@ -244,7 +244,8 @@ export class State {
     if (input.appId !== undefined && (input.cloud !== 'tencent' || !/^\d+$/.test(input.appId))) throw new Error('appId is a numeric Tencent APPID');
     const partition = input.cloud === 'aws' ? input.partition ?? 'aws' : input.cloud;
     // Every Tencent account has an APPID (COS names buckets with it); 125xxxxxxx like the real ones.
-    const appId = input.cloud === 'tencent' ? input.appId ?? `125${ids.digits(7)}` : undefined;
+    // Creating an account again keeps its APPID: its buckets are named with it.
+    const appId = input.cloud === 'tencent' ? input.appId ?? this.account(input.cloud, id)?.appId ?? `125${ids.digits(7)}` : undefined;
     const account: Account = { cloud: input.cloud, id, partition, name: input.name, ...(appId ? { appId } : {}) };
     this.accounts.set(State.key(input.cloud, id), account);
     return account;
