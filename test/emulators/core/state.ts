@@ -127,6 +127,8 @@ export interface FunctionCode {
   size: number;
   /** Lower-case hex SHA-256 of the package. */
   sha256: string;
+  /** CRC-64/ECMA-182 of the package, as FC reports it (`codeChecksum`). */
+  crc64?: string;
 }
 
 export interface FunctionDef {
