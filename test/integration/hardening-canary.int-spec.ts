@@ -102,7 +102,7 @@ describe('secret canary', () => {
       if (op.method === 'DELETE' || op.bootstrapOnly) continue;
       for (const id of op.path.includes('{id}') ? [ids[op.path.split('/')[1]] ?? role.id, keyed.body!.id, inline.body!.id] : ['']) {
         const query = op.parameters.filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${encodeURIComponent(String(exampleOf(p.schema)))}`);
-        const url = fillPath(op.path, { id: id || 'x', function: 'echo' }) + (query.length ? `?${query.join('&')}` : '');
+        const url = fillPath(op.path, { id: id || 'x', function: 'echo', key: 'udf/echo.zip' }) + (query.length ? `?${query.join('&')}` : '');
         await call(op.method, url, op.body ? exampleOf(op.body) : undefined);
       }
     }
