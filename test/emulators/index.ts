@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { EmulatorAdmin } from './core/admin';
 import { Clock } from './core/clock';
-import type { EmulatorContext } from './core/context';
+import { DEFAULT_DEPLOYMENT_SETTINGS, type EmulatorContext } from './core/context';
 import { Counters } from './core/counters';
 import { Faults } from './core/faults';
 import { createEmulatorServer } from './core/server';
@@ -26,7 +26,7 @@ export interface Emulator {
 
 export async function startEmulator(opts: { port?: number; host?: string } = {}): Promise<Emulator> {
   const clock = new Clock();
-  const ctx: EmulatorContext = { state: new State(clock), clock, faults: new Faults(), counters: new Counters(), nonces: new Map() };
+  const ctx: EmulatorContext = { state: new State(clock), clock, faults: new Faults(), counters: new Counters(), nonces: new Map(), deployment: { ...DEFAULT_DEPLOYMENT_SETTINGS } };
   const admin = new EmulatorAdmin(ctx);
   const server = createEmulatorServer(ctx, admin);
   const host = opts.host ?? '127.0.0.1';

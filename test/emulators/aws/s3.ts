@@ -4,6 +4,7 @@ import { type EmulatorContext, injectFault } from '../core/context';
 import { type EmuRequest, type EmuResponse, el, header, queryParam, xml } from '../core/http';
 import type { Bucket, Caller } from '../core/state';
 import { type AwsError, awsErrorResponse, authError } from './errors';
+import { checkChecksums, uploadPayload, userMetadata } from './s3-payload';
 import { isAuthFailure, verifySigV4 } from './sigv4';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -48,21 +49,6 @@ function allowed(ctx: EmulatorContext, caller: Caller, bucket: Bucket, action: s
 
 function bucketArn(caller: Caller, bucket: string): string {
   return `arn:${caller.account.partition}:s3:::${bucket}`;
-}
-
-/** Undoes `Content-Encoding: aws-chunked` (`<hex size>[;chunk-signature=…]\r\n<data>\r\n … 0\r\n<trailers>\r\n\r\n`). */
-export function decodeAwsChunked(body: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset < body.length) {
-    const lineEnd = body.indexOf('\r\n', offset);
-    if (lineEnd < 0) break;
-    const size = parseInt(body.subarray(offset, lineEnd).toString('latin1').split(';')[0]!, 16);
-    if (!Number.isFinite(size) || size === 0) break;
-    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
-    offset = lineEnd + 2 + size + 2;
-  }
-  return Buffer.concat(parts);
 }
 
 function listObjects(req: EmuRequest, bucket: Bucket, v2: boolean): EmuResponse {
@@ -132,16 +118,26 @@ function serve(ctx: EmulatorContext, req: EmuRequest, caller: Caller, r: Route):
         if (!allowed(ctx, caller, bucket, 's3:ListBucket', arn)) throw accessDenied();
         throw new S3Error({ status: 404, code: 'NoSuchKey', message: 'The specified key does not exist.', fields: { Key: r.key! } });
       }
-      const headers = { 'content-type': object.contentType, 'content-length': String(object.body.length), etag: object.etag, 'last-modified': object.lastModified.toUTCString(), 'accept-ranges': 'bytes', 'x-amz-request-id': 'EMULATOR' };
+      const headers: Record<string, string> = { 'content-type': object.contentType, 'content-length': String(object.body.length), etag: object.etag, 'last-modified': object.lastModified.toUTCString(), 'accept-ranges': 'bytes', 'x-amz-request-id': 'EMULATOR' };
+      for (const [name, value] of Object.entries(object.metadata ?? {})) headers[`x-amz-meta-${name}`] = value;
+      // Stored checksums come back only when asked for (the SDK's GetObject asks, and validates the body against them).
+      if (header(req, 'x-amz-checksum-mode') === 'ENABLED') for (const [algorithm, value] of Object.entries(object.checksums ?? {})) headers[`x-amz-checksum-${algorithm}`] = value;
       return { status: 200, headers, body: r.action === 'HeadObject' ? '' : object.body };
     }
     case 'PutObject': {
       if (!allowed(ctx, caller, bucket, 's3:PutObject', `${arn}/${r.key}`)) throw accessDenied();
-      const chunked = (header(req, 'content-encoding') ?? '').includes('aws-chunked') || (header(req, 'x-amz-content-sha256') ?? '').startsWith('STREAMING-');
-      const body = chunked ? decodeAwsChunked(req.body) : req.body;
-      const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-      bucket.objects.set(r.key!, { key: r.key!, body, contentType: header(req, 'content-type') ?? 'application/octet-stream', lastModified: ctx.clock.now(), etag });
-      return { status: 200, headers: { etag }, body: '' };
+      const payload = uploadPayload(req);
+      const declared = header(req, 'x-amz-decoded-content-length');
+      if (declared !== undefined && Number(declared) !== payload.body.length) {
+        throw new S3Error({ status: 400, code: 'IncompleteBody', message: 'You did not provide the number of bytes specified by the Content-Length HTTP header' });
+      }
+      const { checksums, mismatch } = checkChecksums(req, payload);
+      if (mismatch) throw new S3Error({ status: 400, code: 'BadDigest', message: `The ${mismatch} you specified did not match the calculated checksum.` });
+      const etag = `"${createHash('md5').update(payload.body).digest('hex')}"`;
+      const metadata = userMetadata(req);
+      bucket.objects.set(r.key!, { key: r.key!, body: payload.body, contentType: header(req, 'content-type') ?? 'application/octet-stream', lastModified: ctx.clock.now(), etag, metadata, checksums });
+      const echoed = Object.fromEntries(Object.entries(checksums).map(([algorithm, value]) => [`x-amz-checksum-${algorithm}`, value]));
+      return { status: 200, headers: { etag, ...echoed }, body: '' };
     }
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isoSeconds } from './clock';
-import type { EmulatorContext } from './context';
+import { DEFAULT_DEPLOYMENT_SETTINGS, type DeploymentSettings, type EmulatorContext } from './context';
 import type { AssumeRoleAttempt, CountersSnapshot } from './counters';
 import type { Fault, FaultSpec } from './faults';
 import { type EmuRequest, type EmuResponse, json } from './http';
@@ -125,6 +125,8 @@ export interface PutObjectInput {
   body: string;
   base64?: boolean;
   contentType?: string;
+  /** User metadata, as `x-amz-meta-<name>` would carry it (`{'tether-sha256': hex}`). */
+  metadata?: Record<string, string>;
 }
 
 export interface CreateApiInput {
@@ -311,7 +313,8 @@ export class EmulatorAdmin {
     if (!bucket) throw new AdminError(`no bucket ${input.bucket}`);
     const body = Buffer.from(input.body, input.base64 ? 'base64' : 'utf8');
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    bucket.objects.set(input.key, { key: input.key, body, contentType: input.contentType ?? 'application/octet-stream', lastModified: this.ctx.clock.now(), etag });
+    const metadata = Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    bucket.objects.set(input.key, { key: input.key, body, contentType: input.contentType ?? 'application/octet-stream', lastModified: this.ctx.clock.now(), etag, metadata });
     return { bucket: input.bucket, key: input.key, size: body.length, etag };
   }
 
@@ -325,6 +328,30 @@ export class EmulatorAdmin {
     const partition = this.ctx.state.account('aws', input.account)?.partition;
     const suffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
     return { apiId, region: input.region, account: input.account, stage: input.stage, routes: input.routes, invokeUrl: `https://${apiId}.execute-api.${input.region}.${suffix}/${input.stage}`, emulatorUrl: `${this.baseUrl}/${apiId}/${input.stage}` };
+  }
+
+  /**
+   * How deployments behave: `pendingMs` is how long a created or updated function stays pending
+   * (0 makes it active at once), `lambdaCodeStorageBytes` the Lambda code storage per account and region.
+   */
+  configureDeployment(input: Partial<DeploymentSettings>): DeploymentSettings {
+    for (const [name, value] of Object.entries(input)) {
+      if (!(name in DEFAULT_DEPLOYMENT_SETTINGS)) throw new AdminError(`unknown deployment setting ${name}; known: ${Object.keys(DEFAULT_DEPLOYMENT_SETTINGS).join(', ')}`);
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new AdminError(`${name} must be a non-negative number`);
+    }
+    Object.assign(this.ctx.deployment, input);
+    return { ...this.ctx.deployment };
+  }
+
+  /** Ends every pending period now (the next read sees Active, or Failed), so tests need not wait out `pendingMs`. */
+  completeDeployments(): { completed: number } {
+    let completed = 0;
+    for (const def of this.ctx.state.functions.values()) {
+      if (def.lifecycle !== 'pending') continue;
+      def.readyAt = Date.now();
+      completed += 1;
+    }
+    return { completed };
   }
 
   addFault(spec: FaultSpec): Fault {
@@ -383,8 +410,8 @@ export class EmulatorAdmin {
   }
 
   /**
-   * `all` (default) forgets everything: identities, functions, buckets, APIs, faults, counters and
-   * the clock offset. `counters` only zeroes counters and the AssumeRole log.
+   * `all` (default) forgets everything: identities, functions, buckets, APIs, faults, counters,
+   * deployment settings and the clock offset. `counters` only zeroes counters and the AssumeRole log.
    */
   reset(scope: 'all' | 'counters' = 'all'): void {
     this.ctx.counters.reset();
@@ -393,6 +420,7 @@ export class EmulatorAdmin {
     this.ctx.faults.clear();
     this.ctx.clock.reset();
     this.ctx.nonces.clear();
+    Object.assign(this.ctx.deployment, DEFAULT_DEPLOYMENT_SETTINGS);
   }
 
   /**
@@ -501,6 +529,10 @@ export function handleAdmin(req: EmuRequest, admin: EmulatorAdmin): EmuResponse 
         return json(201, admin.putObject(b() as unknown as PutObjectInput));
       case 'POST /__emulator/apis':
         return json(201, admin.createApi(b() as unknown as CreateApiInput));
+      case 'PUT /__emulator/deployment':
+        return json(200, admin.configureDeployment(b() as Partial<DeploymentSettings>));
+      case 'POST /__emulator/deployment/complete':
+        return json(200, admin.completeDeployments());
       case 'POST /__emulator/faults':
         return json(201, admin.addFault(b() as unknown as FaultSpec));
       case 'GET /__emulator/faults':

@@ -4,6 +4,16 @@ import type { Counters } from './counters';
 import type { Fault, Faults } from './faults';
 import type { Cloud, State } from './state';
 
+/** How emulated deployments behave; the admin API changes these (`configureDeployment`). */
+export interface DeploymentSettings {
+  /** How long a created or updated function stays pending before it turns active (wall-clock ms). */
+  pendingMs: number;
+  /** Lambda code storage per account and region (real default 75 GB); exceeding it is CodeStorageExceededException. */
+  lambdaCodeStorageBytes: number;
+}
+
+export const DEFAULT_DEPLOYMENT_SETTINGS: DeploymentSettings = { pendingMs: 300, lambdaCodeStorageBytes: 75 * 1024 ** 3 };
+
 /** What every service handler gets: the shared in-memory world. */
 export interface EmulatorContext {
   state: State;
@@ -12,6 +22,7 @@ export interface EmulatorContext {
   counters: Counters;
   /** Aliyun signature nonces seen recently (a reuse within 15 min is refused). */
   nonces: Map<string, number>;
+  deployment: DeploymentSettings;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

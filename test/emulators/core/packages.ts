@@ -11,6 +11,9 @@ export const BEHAVIOUR_FILE = 'emulator.json';
 
 export class BadPackageError extends Error {}
 
+/** The package is a zip, but its {@link BEHAVIOUR_FILE} is unreadable: the clouds accept it, the deployment then fails. */
+export class BadBehaviourFileError extends BadPackageError {}
+
 /** The behaviour a package asks for; throws {@link BadPackageError} for anything that is not a zip. */
 export function behaviourOfPackage(zip: Buffer): FunctionBehaviour {
   let files: Record<string, Uint8Array>;
@@ -26,7 +29,7 @@ export function behaviourOfPackage(zip: Buffer): FunctionBehaviour {
     if (typeof parsed?.type !== 'string') throw new Error('no type');
     return parsed;
   } catch {
-    throw new BadPackageError(`${BEHAVIOUR_FILE} in the code package is not a behaviour object`);
+    throw new BadBehaviourFileError(`${BEHAVIOUR_FILE} in the code package is not a behaviour object`);
   }
 }
 

@@ -180,6 +180,10 @@ export interface StoredObject {
   contentType: string;
   lastModified: Date;
   etag: string;
+  /** User metadata (`x-amz-meta-*`, `x-oss-meta-*`, `x-cos-meta-*`), lower-case names without the prefix. */
+  metadata?: Record<string, string>;
+  /** Flexible checksums the uploader sent and the store verified, by algorithm (`sha256`, `crc32`): base64. */
+  checksums?: Record<string, string>;
 }
 
 export interface Bucket {
