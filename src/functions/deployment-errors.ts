@@ -23,7 +23,7 @@ const FIELD_WORDS: readonly [RegExp, string][] = [
 
 /** The request field a refusal is about: the one whose word comes first in the cloud's sentence. */
 export function fieldOfRefusal(error: Pick<ProviderError, 'message' | 'cloudMessage'>): string | undefined {
-  const text = `${error.message} ${error.cloudMessage ?? ''}`;
+  const text = `${said(error)} ${error.cloudMessage ?? ''}`;
   let best: { field: string; at: number } | undefined;
   for (const [pattern, field] of FIELD_WORDS) {
     const at = text.search(pattern);
@@ -32,7 +32,10 @@ export function fieldOfRefusal(error: Pick<ProviderError, 'message' | 'cloudMess
   return best?.field;
 }
 
-const isPassRole = (error: ProviderError) => /passrole/i.test(`${error.message} ${error.cloudMessage ?? ''} ${error.cloudCode ?? ''}`);
+/** The provider's sentence without its closing period, so Tether's own words can follow it. */
+const said = (error: Pick<ProviderError, 'message'>) => error.message.replace(/[.\s]+$/, '');
+
+const isPassRole = (error: ProviderError) => /passrole/i.test(`${said(error)} ${error.cloudMessage ?? ''} ${error.cloudCode ?? ''}`);
 
 /**
  * Rewrites a cloud's refusal of a deployment call as a Tether problem naming the field to fix.
@@ -45,35 +48,35 @@ export function deploymentProblem(error: unknown, context: DeploymentCallContext
   const withField = (field: string | undefined, message: string): { errors?: FieldError[] } => (field ? { errors: [{ field, message }] } : {});
   switch (error.kind) {
     case 'not_found':
-      if (context.notFound === 'package') return new TetherError('code-package-not-found', `${error.message}. Upload the package first (PUT /connections/:id/code/:key) or fix code.key.`, { ...extras, ...withField('code.key', 'names no object in the code bucket') });
-      if (context.notFound === 'bucket') return new TetherError('unprocessable', `${error.message}. Create the bucket, or fix functions.codeBucket on the connection.`, { ...extras, ...withField('functions.codeBucket', 'names no bucket the role can reach') });
-      return new TetherError('function-not-found', `${error.message} (${context.what}).`, extras);
+      if (context.notFound === 'package') return new TetherError('code-package-not-found', `${said(error)}. Upload the package first (PUT /connections/:id/code/:key) or fix code.key.`, { ...extras, ...withField('code.key', 'names no object in the code bucket') });
+      if (context.notFound === 'bucket') return new TetherError('unprocessable', `${said(error)}. Create the bucket, or fix functions.codeBucket on the connection.`, { ...extras, ...withField('functions.codeBucket', 'names no bucket the role can reach') });
+      return new TetherError('function-not-found', `${said(error)} (${context.what}).`, extras);
     case 'access_denied':
       if (isPassRole(error)) {
         const role = context.executionRoleArn ?? 'the execution role';
-        return new TetherError('cloud-permission-missing', `${error.message}. The connection's role may not pass ${role} to the function service: functions.executionRoleArn must be the role the permission policy grants PassRole on; re-install the policy from GET /connections/:id/trust-policy.`, {
+        return new TetherError('cloud-permission-missing', `${said(error)}. The connection's role may not pass ${role} to the function service: functions.executionRoleArn must be the role the permission policy grants PassRole on; re-install the policy from GET /connections/:id/trust-policy.`, {
           ...extras,
           ...withField('functions.executionRoleArn', `the connection's role lacks PassRole on ${role}`),
         });
       }
-      return new TetherError('cloud-permission-missing', `${error.message}. The role's permission policy must allow ${error.operation} on ${context.what}; add "deploy" to functions.capabilities and re-install the policy from GET /connections/:id/trust-policy.`, extras);
+      return new TetherError('cloud-permission-missing', `${said(error)}. The role's permission policy must allow ${error.operation} on ${context.what}; add "deploy" to functions.capabilities and re-install the policy from GET /connections/:id/trust-policy.`, extras);
     case 'invalid_credentials':
     case 'expired_credentials':
-      return new TetherError('cloud-access-denied', `${error.message}; validate the connection (POST /connections/:id/validate).`, extras);
+      return new TetherError('cloud-access-denied', `${said(error)}; validate the connection (POST /connections/:id/validate).`, extras);
     case 'invalid_request':
     case 'payload_too_large': {
       const field = error.kind === 'payload_too_large' ? 'code.key' : fieldOfRefusal(error);
-      return new TetherError('cloud-rejected-request', `${error.message}.`, { ...extras, ...withField(field, error.cloudMessage?.slice(0, 500) ?? error.message) });
+      return new TetherError('cloud-rejected-request', `${said(error)}.`, { ...extras, ...withField(field, error.cloudMessage?.slice(0, 500) ?? error.message) });
     }
     case 'conflict':
-      return new TetherError('function-conflict', `${error.message}: ${context.what} exists already or is being changed; wait for the change to finish and deploy again.`, extras);
+      return new TetherError('function-conflict', `${said(error)}: ${context.what} exists already or is being changed; wait for the change to finish and deploy again.`, extras);
     case 'quota_exceeded':
-      return new TetherError('cloud-quota-exceeded', `${error.message}. Free capacity in the account (old versions, unused functions) or ask the cloud for a higher quota.`, extras);
+      return new TetherError('cloud-quota-exceeded', `${said(error)}. Free capacity in the account (old versions, unused functions) or ask the cloud for a higher quota.`, extras);
     case 'throttled':
-      return new TetherError('cloud-throttled', `${error.message}. Slow down and try again.`, { ...extras, headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))) } });
+      return new TetherError('cloud-throttled', `${said(error)}. Slow down and try again.`, { ...extras, headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))) } });
     case 'unsupported':
-      return new TetherError('not-applicable', `${error.message}.`, extras);
+      return new TetherError('not-applicable', `${said(error)}.`, extras);
     case 'unavailable':
-      return new TetherError('cloud-unavailable', `${error.message}; try again.`, extras);
+      return new TetherError('cloud-unavailable', `${said(error)}; try again.`, extras);
   }
 }

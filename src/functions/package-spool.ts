@@ -4,7 +4,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { TetherError } from '../common/problem/tether-error';
 
 /** A package written to a private temporary file, with its size, SHA-256 and first bytes. */
@@ -34,6 +33,13 @@ export function tooLarge(limitBytes: number): TetherError {
  * failure the file is gone before the error reaches the caller.
  */
 export async function spoolPackage(body: Readable, limitBytes: number): Promise<SpooledPackage> {
+  // Listen before the first await: a request can break off while the temporary directory is made.
+  let broken = false;
+  const onBroken = () => {
+    broken = true;
+  };
+  body.once('error', onBroken);
+  body.once('aborted', onBroken);
   const dir = await mkdtemp(join(tmpdir(), 'tether-package-'));
   const path = join(dir, 'package.zip');
   const dispose = () => rm(dir, { recursive: true, force: true });
@@ -52,12 +58,36 @@ export async function spoolPackage(body: Readable, limitBytes: number): Promise<
       done(null, chunk);
     },
   });
+  const file = createWriteStream(path, { mode: 0o600, flags: 'wx' });
   try {
-    await pipeline(body, meter, createWriteStream(path, { mode: 0o600, flags: 'wx' }));
+    await new Promise<void>((resolve, reject) => {
+      // pipe(), not pipeline(): pipeline would destroy the request, and with it the socket the 413 must go out on.
+      const stop = (error: unknown) => {
+        body.unpipe(meter);
+        // The rest of an oversized body is read and dropped, so the answer can still be sent.
+        body.resume();
+        meter.destroy();
+        file.destroy();
+        reject(error);
+      };
+      const brokenOff = () => stop(new TetherError('malformed-body', 'The upload ended before the whole package arrived; send it again.'));
+      if (broken || body.destroyed) {
+        brokenOff();
+        return;
+      }
+      body.once('error', brokenOff);
+      body.once('aborted', brokenOff);
+      meter.once('error', stop);
+      file.once('error', stop);
+      file.once('finish', resolve);
+      body.pipe(meter).pipe(file);
+    });
   } catch (error) {
     await dispose();
-    if (error instanceof TetherError) throw error;
-    throw new TetherError('malformed-body', 'The upload ended before the whole package arrived; send it again.');
+    throw error;
+  } finally {
+    body.off('error', onBroken);
+    body.off('aborted', onBroken);
   }
   return { path, size, sha256: hash.digest('hex'), head, dispose };
 }
