@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapAliyunError } from './aliyun/aliyun-errors';
-import { mapAwsError } from './aws/aws-errors';
+import { functionStateOf } from './aws/aws-deployment';
+import { deploymentFieldsOf, mapAwsError, withDeploymentField } from './aws/aws-errors';
 import { cleanCloudMessage, ProviderError } from './provider-error';
 import { mapTencentError } from './tencent/tencent-errors';
 
@@ -19,6 +20,48 @@ describe('error mapping', () => {
     expect(mapAwsError(throttled, 's3:ListObjectsV2').kind).toBe('throttled');
     const clientThrottle = Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
     expect(mapAwsError(clientThrottle, 'sts:AssumeRole').kind).toBe('throttled');
+  });
+
+  it('AWS deployment: Lambda and S3 codes map to conflict, quota, invalid request and not found', () => {
+    const sdk = (name: string, message: string, status: number): Error => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status, requestId: 'r-1' } });
+    expect(mapAwsError(sdk('ResourceConflictException', 'Function already exist: f', 409), 'lambda:CreateFunction')).toMatchObject({ kind: 'conflict', cloudCode: 'ResourceConflictException', httpStatus: 409 });
+    expect(mapAwsError(sdk('PreconditionFailedException', 'The Revision Id provided does not match', 412), 'lambda:UpdateFunctionCode').kind).toBe('conflict');
+    expect(mapAwsError(sdk('CodeStorageExceededException', 'Code storage limit exceeded.', 400), 'lambda:CreateFunction').kind).toBe('quota_exceeded');
+    expect(mapAwsError(sdk('ValidationException', "1 validation error detected: Value 'python9' at 'runtime'", 400), 'lambda:CreateFunction').kind).toBe('invalid_request');
+    expect(mapAwsError(sdk('InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.', 400), 'lambda:CreateFunction').kind).toBe('invalid_request');
+    expect(mapAwsError(sdk('BadDigest', 'The SHA256 you specified did not match the calculated checksum.', 400), 's3:PutObject').kind).toBe('invalid_request');
+    expect(mapAwsError(sdk('NoSuchKey', 'The specified key does not exist.', 404), 's3:GetObject').kind).toBe('not_found');
+    expect(mapAwsError(sdk('NoSuchBucket', 'The specified bucket does not exist', 404), 's3:PutObject').kind).toBe('not_found');
+    // Lambda reports a missing package as a bad parameter with S3's code in the sentence: that is a missing resource.
+    const missing = mapAwsError(sdk('InvalidParameterValueException', 'Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.', 400), 'lambda:CreateFunction');
+    expect(missing).toMatchObject({ kind: 'not_found', cloudCode: 'InvalidParameterValueException', httpStatus: 400 });
+    expect(mapAwsError(sdk('InvalidParameterValueException', 'Error occurred while GetObject. S3 Error Code: PermanentRedirect.', 400), 'lambda:CreateFunction').kind).toBe('invalid_request');
+  });
+
+  it('AWS deployment: refusals name the spec field the cloud complained about', () => {
+    expect(deploymentFieldsOf("1 validation error detected: Value 'python9' at 'runtime' failed to satisfy constraint")).toEqual(['runtime']);
+    expect(deploymentFieldsOf("2 validation errors detected: Value '64' at 'memorySize' …; Value '0' at 'timeout' …")).toEqual(['memoryMb', 'timeoutSeconds']);
+    expect(deploymentFieldsOf('User: arn:aws:sts::1:assumed-role/t/s is not authorized to perform: iam:PassRole on resource: arn:aws:iam::1:role/x')).toEqual(['executionRoleArn']);
+    expect(deploymentFieldsOf('Error occurred while GetObject. S3 Error Code: NoSuchKey.')).toEqual(['code']);
+    expect(deploymentFieldsOf('Rate exceeded')).toEqual([]);
+    const refused = new ProviderError({ kind: 'invalid_request', provider: 'aws', operation: 'lambda:CreateFunction', cloudCode: 'ValidationException', httpStatus: 400, requestId: 'r', cloudMessage: "Value 'has space' at 'handler' failed to satisfy constraint" });
+    const named = withDeploymentField(refused);
+    expect(named.message).toBe(`handler: ${refused.message}`);
+    expect(named).toMatchObject({ kind: 'invalid_request', cloudCode: 'ValidationException', httpStatus: 400, requestId: 'r', cloudMessage: refused.cloudMessage });
+    // Throttling and outages concern no field.
+    const throttled = new ProviderError({ kind: 'throttled', provider: 'aws', operation: 'lambda:CreateFunction', cloudMessage: "at 'runtime'" });
+    expect(withDeploymentField(throttled)).toBe(throttled);
+  });
+
+  it('AWS deployment: State and LastUpdateStatus fold into one neutral state', () => {
+    expect(functionStateOf({ State: 'Pending', StateReason: 'The function is being created.' })).toEqual({ state: 'pending', stateReason: 'The function is being created.' });
+    expect(functionStateOf({ State: 'Active', LastUpdateStatus: 'InProgress' })).toEqual({ state: 'pending' });
+    expect(functionStateOf({ State: 'Active', LastUpdateStatus: 'Successful' })).toEqual({ state: 'active' });
+    expect(functionStateOf({ State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'bad zip' })).toEqual({ state: 'failed', stateReason: 'bad zip' });
+    expect(functionStateOf({ State: 'Failed', StateReason: 'role' })).toEqual({ state: 'failed', stateReason: 'role' });
+    expect(functionStateOf({ State: 'Inactive' })).toEqual({ state: 'inactive' });
+    // Functions from before states existed report none: they are active.
+    expect(functionStateOf({})).toEqual({ state: 'active' });
   });
 
   it('Aliyun: FC codes come from data.ErrorCode, STS codes from data.Code', () => {

@@ -82,7 +82,22 @@ function kindOfCode(code: string): ProviderErrorKind | undefined {
     case 'PermanentRedirect':
     case 'AuthorizationHeaderMalformed':
     case 'IDPRejectedClaim':
+    // Deployment: a package or upload the cloud will not take.
+    case 'InvalidZipFileException':
+    case 'CodeVerificationFailedException':
+    case 'InvalidCodeSignatureException':
+    case 'BadDigest':
+    case 'InvalidDigest':
+    case 'IncompleteBody':
       return 'invalid_request';
+    // The function exists already, or another change to it is still being applied.
+    case 'ResourceConflictException':
+    case 'ResourceInUseException':
+    case 'PreconditionFailedException':
+      return 'conflict';
+    case 'CodeStorageExceededException':
+    case 'ServiceQuotaExceededException':
+      return 'quota_exceeded';
     case 'ServiceException':
     case 'InternalFailure':
     case 'InternalError':
@@ -90,7 +105,6 @@ function kindOfCode(code: string): ProviderErrorKind | undefined {
     case 'ServiceUnavailable':
     case 'ServiceUnavailableException':
     case 'ResourceNotReadyException':
-    case 'ResourceConflictException':
     case 'EC2UnexpectedException':
     case 'ENILimitReachedException':
     case 'SubnetIPAddressLimitReachedException':
@@ -123,6 +137,8 @@ export function mapAwsError(error: unknown, operation: string, secrets: readonly
   }
   const code = e.Code ?? e.name ?? 'Unknown';
   let kind = kindOfCode(code) ?? kindOfHttpStatus(status);
+  // Lambda reports a package it cannot find as InvalidParameterValueException with S3's code inside the sentence.
+  if (code === 'InvalidParameterValueException' && /S3 Error Code: (NoSuchKey|NoSuchBucket)\b/.test(e.message ?? '')) kind = 'not_found';
   // Any 5xx is the cloud's trouble, whatever it is called (S3's SlowDown is a 503 that still means
   // "throttled"); any 429 is throttling.
   if (status !== undefined && status >= 500 && kind !== 'throttled') kind = 'unavailable';
@@ -138,5 +154,47 @@ export function mapAwsError(error: unknown, operation: string, secrets: readonly
     requestId,
     httpStatus: status,
     retryAfterSeconds: retryAfterSeconds(e.retryAfterSeconds ?? e.$response?.headers?.['retry-after']),
+  });
+}
+
+/** The {@link FunctionSpec} field a Lambda or S3 deployment error is about, read from the cloud's sentence. */
+export type DeploymentField = 'functionName' | 'runtime' | 'handler' | 'memoryMb' | 'timeoutSeconds' | 'environment' | 'executionRoleArn' | 'description' | 'code';
+
+/** Lambda's model names (`at 'memorySize'`) and sentences, by the neutral field they concern. */
+const FIELD_PATTERNS: ReadonlyArray<[RegExp, DeploymentField]> = [
+  [/iam:PassRole|role defined for the function|at 'role'/i, 'executionRoleArn'],
+  [/at 'runtime'|runtime parameter|Runtime and Handler/i, 'runtime'],
+  [/at 'handler'/i, 'handler'],
+  [/at 'memorySize'|MemorySize/i, 'memoryMb'],
+  [/at 'timeout'|Timeout value/i, 'timeoutSeconds'],
+  [/environment variables|at 'environment/i, 'environment'],
+  [/at 'description'/i, 'description'],
+  [/at 'functionName'/i, 'functionName'],
+  [/GetObject|S3 Error Code|unzip|ZipFile|code storage|CodeSHA256/i, 'code'],
+];
+
+/** Every field the sentence names (a ValidationException lists each failed constraint). */
+export function deploymentFieldsOf(cloudMessage: string | undefined): DeploymentField[] {
+  if (!cloudMessage) return [];
+  return FIELD_PATTERNS.filter(([pattern]) => pattern.test(cloudMessage)).map(([, field]) => field);
+}
+
+/**
+ * A deployment refusal whose message starts with the field it concerns (`runtime: …`), so the
+ * caller can point the user at it; the cloud's code and sentence stay as they were.
+ */
+export function withDeploymentField(error: ProviderError): ProviderError {
+  const fields = deploymentFieldsOf(error.cloudMessage);
+  if (fields.length === 0 || !['invalid_request', 'access_denied', 'not_found', 'quota_exceeded'].includes(error.kind)) return error;
+  return new ProviderError({
+    kind: error.kind,
+    provider: error.provider,
+    operation: error.operation,
+    message: `${fields.join(', ')}: ${error.message}`,
+    ...(error.cloudCode !== undefined ? { cloudCode: error.cloudCode } : {}),
+    ...(error.cloudMessage !== undefined ? { cloudMessage: error.cloudMessage } : {}),
+    ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+    ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
   });
 }

@@ -15,13 +15,13 @@ import type {
   ProbeResult,
   SessionRequest,
 } from '../cloud-function-provider';
-import type { DeployedFunction, FunctionPage, ObjectPage, StoredObject } from '../deployment';
-import { deploymentNotBuilt } from '../shared/not-built';
+import type { DeployedFunction, FunctionPage, FunctionRef, FunctionSpec, FunctionUpdate, ListObjectsCall, ObjectPage, PutObjectCall, StoredObject } from '../deployment';
 import { PlatformIdentity } from '../platform-identity';
 import { ProviderError } from '../provider-error';
 import { callCloud, elapsedMs, parseFunctionError, probe } from '../shared/call';
 import { ClientCache, credentialKey } from '../shared/client-cache';
 import { type EndpointOverride, parseEndpoint } from '../shared/endpoint';
+import { AwsDeployment } from './aws-deployment';
 import { mapAwsError } from './aws-errors';
 
 export interface AwsProviderOptions {
@@ -31,6 +31,11 @@ export interface AwsProviderOptions {
   logger?: Logger;
   /** Deadline of STS calls and probes (default 10 s); invocations carry their own. */
   controlTimeoutMs?: number;
+  /** Deadline of one code package upload to S3 (default 5 min). */
+  uploadTimeoutMs?: number;
+  /** How often, and how long at most, to wait for a Lambda code update before updating the configuration (default 1 s, 60 s). */
+  updatePollMs?: number;
+  updateWaitMs?: number;
 }
 
 type AwsSdkCredentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
@@ -51,12 +56,26 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
   private readonly sts = new ClientCache<STSClient>();
   private readonly lambda = new ClientCache<LambdaClient>();
   private readonly s3 = new ClientCache<S3Client>();
+  private readonly deployment: AwsDeployment;
 
   constructor(options: AwsProviderOptions = {}) {
     this.endpoint = parseEndpoint(options.endpoint);
     this.platform = options.platform ?? new PlatformIdentity();
     this.logger = options.logger;
     this.controlTimeoutMs = options.controlTimeoutMs ?? 10_000;
+    this.deployment = new AwsDeployment(
+      {
+        lambda: (region, creds) => this.lambdaClient(region, creds),
+        s3: (region, creds, purpose) => this.s3Client(region, creds, purpose),
+        call: (operation, region, creds, run, opts = {}) => this.call(operation, region, creds, run, opts.timeoutMs, opts.secrets),
+      },
+      {
+        controlTimeoutMs: this.controlTimeoutMs,
+        ...(options.uploadTimeoutMs !== undefined ? { uploadTimeoutMs: options.uploadTimeoutMs } : {}),
+        ...(options.updatePollMs !== undefined ? { updatePollMs: options.updatePollMs } : {}),
+        ...(options.updateWaitMs !== undefined ? { updateWaitMs: options.updateWaitMs } : {}),
+      },
+    );
   }
 
   async assumeRole(req: AssumeRoleRequest): Promise<IssuedCredentials> {
@@ -160,16 +179,42 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
     });
   }
 
-  // TODO(#11): the deployment calls, replaced by the cloud's real implementation.
-  putObject(): Promise<StoredObject> { return deploymentNotBuilt('aws', 'putObject'); }
-  headObject(): Promise<StoredObject | undefined> { return deploymentNotBuilt('aws', 'headObject'); }
-  listObjects(): Promise<ObjectPage> { return deploymentNotBuilt('aws', 'listObjects'); }
-  getFunction(): Promise<DeployedFunction | undefined> { return deploymentNotBuilt('aws', 'getFunction'); }
-  createFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('aws', 'createFunction'); }
-  updateFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('aws', 'updateFunction'); }
-  publishVersion(): Promise<string> { return deploymentNotBuilt('aws', 'publishVersion'); }
-  deleteFunction(): Promise<void> { return deploymentNotBuilt('aws', 'deleteFunction'); }
-  listFunctions(): Promise<FunctionPage> { return deploymentNotBuilt('aws', 'listFunctions'); }
+  // Deployment: S3 packages and Lambda functions (aws-deployment.ts).
+  putObject(creds: CloudCredentials, call: PutObjectCall): Promise<StoredObject> {
+    return this.deployment.putObject(creds, call);
+  }
+
+  headObject(creds: CloudCredentials, region: string, bucket: string, key: string): Promise<StoredObject | undefined> {
+    return this.deployment.headObject(creds, region, bucket, key);
+  }
+
+  listObjects(creds: CloudCredentials, call: ListObjectsCall): Promise<ObjectPage> {
+    return this.deployment.listObjects(creds, call);
+  }
+
+  getFunction(creds: CloudCredentials, ref: FunctionRef): Promise<DeployedFunction | undefined> {
+    return this.deployment.getFunction(creds, ref);
+  }
+
+  createFunction(creds: CloudCredentials, spec: FunctionSpec): Promise<DeployedFunction> {
+    return this.deployment.createFunction(creds, spec);
+  }
+
+  updateFunction(creds: CloudCredentials, spec: FunctionSpec, update: FunctionUpdate): Promise<DeployedFunction> {
+    return this.deployment.updateFunction(creds, spec, update);
+  }
+
+  publishVersion(creds: CloudCredentials, ref: FunctionRef): Promise<string> {
+    return this.deployment.publishVersion(creds, ref);
+  }
+
+  deleteFunction(creds: CloudCredentials, ref: FunctionRef): Promise<void> {
+    return this.deployment.deleteFunction(creds, ref);
+  }
+
+  listFunctions(creds: CloudCredentials, region: string, namespace: string | undefined, next?: string): Promise<FunctionPage> {
+    return this.deployment.listFunctions(creds, region, namespace, next);
+  }
 
   /** Drops cached clients and their sockets (module shutdown). */
   close(): void {
@@ -180,8 +225,16 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
     this.s3.clear();
   }
 
-  private call<T extends { $metadata: { requestId?: string } }>(operation: string, region: string, creds: CallerCredentials, run: (signal: AbortSignal) => Promise<T>, timeoutMs = this.controlTimeoutMs): Promise<T> {
-    const secrets = creds === 'ambient' ? [] : [creds.secretAccessKey.reveal(), creds.sessionToken?.reveal()];
+  /** `extraSecrets`: values besides the keys that must not survive in an error message (environment values of a deployment). */
+  private call<T extends { $metadata: { requestId?: string } }>(
+    operation: string,
+    region: string,
+    creds: CallerCredentials,
+    run: (signal: AbortSignal) => Promise<T>,
+    timeoutMs = this.controlTimeoutMs,
+    extraSecrets: readonly string[] = [],
+  ): Promise<T> {
+    const secrets = [...(creds === 'ambient' ? [] : [creds.secretAccessKey.reveal(), creds.sessionToken?.reveal()]), ...extraSecrets];
     return callCloud(
       {
         provider: 'aws',
@@ -210,6 +263,11 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
     return { credentials: sdkCredentials(creds) };
   }
 
+  private sdkLogger(): SdkLogger {
+    const write = (...content: unknown[]): void => this.logger?.debug({ provider: 'aws', sdk: content.map(String).join(' ') }, 'aws sdk');
+    return { debug: () => undefined, info: () => undefined, warn: write, error: write };
+  }
+
   private stsClient(region: string, creds: CallerCredentials): STSClient {
     return this.sts.get(credentialKey(`sts|${region}`, creds), () =>
       new STSClient({
@@ -231,11 +289,14 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
     );
   }
 
-  private s3Client(region: string, creds: CloudCredentials): S3Client {
-    return this.s3.get(credentialKey(`s3|${region}`, creds), () =>
+  /** `upload` clients never retry: a streamed package body cannot be read a second time. */
+  private s3Client(region: string, creds: CloudCredentials, purpose: 'control' | 'upload' = 'control'): S3Client {
+    return this.s3.get(credentialKey(`s3-${purpose}|${region}`, creds), () =>
       new S3Client({
         ...this.common(region, creds),
-        maxAttempts: 2,
+        maxAttempts: purpose === 'upload' ? 1 : 2,
+        // The SDK's retry step writes a warning to the console for a failed streamed upload; the failure itself is reported as a ProviderError.
+        ...(purpose === 'upload' ? { logger: this.sdkLogger() } : {}),
         // Emulators and private endpoints are path-style; real S3 may redirect to the bucket's region.
         ...(this.endpoint ? { forcePathStyle: true } : { followRegionRedirects: true }),
         requestHandler: { connectionTimeout: 5000, requestTimeout: this.controlTimeoutMs, throwOnRequestTimeout: true },
@@ -243,6 +304,9 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
     );
   }
 }
+
+/** The SDK's logger interface, routed to pino at debug level (the SDK never logs keys, but its lines are noise above debug). */
+type SdkLogger = { debug(...content: unknown[]): void; info(...content: unknown[]): void; warn(...content: unknown[]): void; error(...content: unknown[]): void };
 
 function sdkCredentials(creds: CloudCredentials): AwsSdkCredentials {
   return {
