@@ -72,6 +72,36 @@ describe('error mapping', () => {
     expect(mapAliyunError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'sts:AssumeRole').kind).toBe('unavailable');
   });
 
+  it('Aliyun OSS: ali-oss errors carry code, status and requestId; status -1/-2 means no answer', () => {
+    const oss = (code: string, status: number, message = 'x'): Error => Object.assign(new Error(message), { name: `${code}Error`, code, status, requestId: '5C3D9175B6FC201293AD4890' });
+    expect(mapAliyunError(oss('NoSuchBucket', 404, 'The specified bucket does not exist.'), 'oss:ListObjects')).toMatchObject({ kind: 'not_found', cloudCode: 'NoSuchBucket', httpStatus: 404, requestId: '5C3D9175B6FC201293AD4890' });
+    expect(mapAliyunError(oss('NoSuchKey', 404), 'oss:HeadObject').kind).toBe('not_found');
+    expect(mapAliyunError(oss('AccessDenied', 403, 'You are forbidden to oss:ListObjects on acs:oss:*:1:b.'), 'oss:ListObjects')).toMatchObject({ kind: 'access_denied', cloudMessage: 'You are forbidden to oss:ListObjects on acs:oss:*:1:b.' });
+    expect(mapAliyunError(oss('SecurityTokenExpired', 403), 'oss:PutObject').kind).toBe('expired_credentials');
+    for (const code of ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'RequestTimeTooSkewed', 'InvalidSecurityToken']) expect(mapAliyunError(oss(code, 403), 'oss:PutObject').kind).toBe('invalid_credentials');
+    expect(mapAliyunError(oss('InvalidDigest', 400), 'oss:PutObject').kind).toBe('invalid_request');
+    expect(mapAliyunError(oss('ServiceUnavailable', 503), 'oss:PutObject').kind).toBe('unavailable');
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'RequestError', code: 'RequestError', status: -1 });
+    expect(mapAliyunError(refused, 'oss:ListObjects')).toMatchObject({ kind: 'unavailable', cloudCode: 'RequestError' });
+    expect(mapAliyunError(refused, 'oss:ListObjects').message).toMatch(/could not be reached:/);
+    const timeout = Object.assign(new Error('ResponseTimeoutError: Response timeout for 10ms'), { name: 'ResponseTimeoutError', code: 'ResponseTimeoutError', status: -2 });
+    expect(mapAliyunError(timeout, 'oss:PutObject').kind).toBe('unavailable');
+  });
+
+  it('Aliyun FC deployment codes: conflicts, quotas, missing packages, invalid fields', () => {
+    const fc = (ErrorCode: string, statusCode: number, ErrorMessage = 'x'): Error => Object.assign(new Error(`code: ${statusCode}`), { code: 'undefined', statusCode, data: { ErrorCode, ErrorMessage, statusCode } });
+    expect(mapAliyunError(fc('FunctionAlreadyExists', 409), 'fc:CreateFunction').kind).toBe('conflict');
+    expect(mapAliyunError(fc('ServiceAlreadyExists', 409), 'fc:CreateService').kind).toBe('conflict');
+    expect(mapAliyunError(fc('LimitExceeded', 400), 'fc:CreateFunction').kind).toBe('quota_exceeded');
+    expect(mapAliyunError(fc('OSSObjectNotFound', 400), 'fc:CreateFunction').kind).toBe('not_found');
+    expect(mapAliyunError(fc('InvalidArgument', 400, 'failed to get OSS object: the object does not exist'), 'fc:CreateFunction').kind).toBe('not_found');
+    expect(mapAliyunError(fc('InvalidArgument', 400, "runtime is set to an invalid value: 'python9'"), 'fc:CreateFunction')).toMatchObject({ kind: 'invalid_request', cloudCode: 'InvalidArgument', httpStatus: 400 });
+    expect(mapAliyunError(fc('AccessDenied', 403, "the caller is not authorized to perform 'ram:PassRole'"), 'fc:CreateService')).toMatchObject({ kind: 'access_denied', cloudCode: 'AccessDenied' });
+    // An unknown 409 is still a conflict; an unknown 5xx unavailable.
+    expect(mapAliyunError(fc('SomethingNew', 409), 'fc:UpdateFunction').kind).toBe('conflict');
+    expect(mapAliyunError(fc('SomethingNew', 502), 'fc:UpdateFunction').kind).toBe('unavailable');
+  });
+
   it('Tencent: codes, message-decided token failures, and answers that never came', () => {
     const err = (code: string | undefined, message: string, httpCode?: number): Error => Object.assign(new Error(message), { code, requestId: 'rid', ...(httpCode ? { httpCode } : {}) });
     expect(mapTencentError(err('AuthFailure.TokenFailure', 'Token verification failed.'), 'sts:AssumeRole').kind).toBe('invalid_credentials');

@@ -100,6 +100,51 @@ describe.each<Cloud>(['aws', 'aliyun', 'tencent'])('validation on %s', (cloud) =
   });
 });
 
+describe('validation on Aliyun: the OSS code bucket', () => {
+  let t: CloudTestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await startCloudTestApp();
+    admin = (await t.workspace()).adminToken;
+    t.emulator.admin.createAccount({ cloud: 'aliyun', id: CUSTOMER.aliyun.account, name: 'customer' });
+    t.emulator.admin.createFunction({ cloud: 'aliyun', account: CUSTOMER.aliyun.account, region: CUSTOMER.aliyun.region, service: CUSTOMER.aliyun.namespace, name: 'score' });
+    t.emulator.admin.createBucket({ cloud: 'aliyun', account: CUSTOMER.aliyun.account, name: 'udf-code', region: CUSTOMER.aliyun.region });
+    t.emulator.admin.putObject({ cloud: 'aliyun', bucket: 'udf-code', key: 'udf/score.zip', body: 'zip' });
+  });
+  afterAll(() => t.close());
+
+  it('lists the bucket with the rendered policy; without oss:ListObjects the check fails and says why', async () => {
+    const good = await createRoleConnection(t, admin, 'aliyun', { codeBucket: 'udf-code' });
+    await installRole(t, admin, 'aliyun', good);
+    const ok = await t.http.post(`/connections/${good.id}/validate`).set(bearer(admin));
+    expect(ok.body.status).toBe('valid');
+    const okCheck = ok.body.checks.find((c: { name: string }) => c.name === 'code_bucket');
+    expect(okCheck).toEqual({ name: 'code_bucket', status: 'ok', detail: `OSS bucket udf-code in ${CUSTOMER.aliyun.region} can be listed (first object: udf/score.zip).` });
+    expect(t.emulator.admin.counters().calls['aliyun:oss:ListObjectsV2']).toBe(1);
+
+    const noGrant = await createRoleConnection(t, admin, 'aliyun', { codeBucket: 'udf-code' });
+    const rendered = (await t.http.get(`/connections/${noGrant.id}/trust-policy`).set(bearer(admin))).body;
+    const permission = { ...rendered.permissionPolicy, Statement: rendered.permissionPolicy.Statement.filter((s: { Action: string[] }) => !JSON.stringify(s.Action).includes('oss:ListObjects')) };
+    await installRole(t, admin, 'aliyun', noGrant, { permissionPolicy: permission });
+    const denied = await t.http.post(`/connections/${noGrant.id}/validate`).set(bearer(admin));
+    expect(denied.body.status).toBe('invalid');
+    expect(statuses(denied.body)).toMatchObject({ assume_role_with_external_id: 'ok', caller_identity: 'ok', code_bucket: 'failed', function_access: 'ok' });
+    const detail = denied.body.checks.find((c: { name: string }) => c.name === 'code_bucket').detail as string;
+    expect(detail).toMatch(/^Listing bucket udf-code was refused \(AccessDenied: You are forbidden to oss:ListObjects on acs:oss:\*:2222222222222222:udf-code\.\)/);
+    expect(detail).toContain('permission policy');
+  });
+
+  it('fails the check with a clear sentence when the bucket does not exist', async () => {
+    const connection = await createRoleConnection(t, admin, 'aliyun', { codeBucket: 'no-such-code' });
+    await installRole(t, admin, 'aliyun', connection);
+    const response = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(response.status).toBe(200);
+    const check = response.body.checks.find((c: { name: string }) => c.name === 'code_bucket');
+    expect(check.status).toBe('failed');
+    expect(check.detail).toMatch(/^Listing bucket no-such-code found nothing \(NoSuchBucket: The specified bucket does not exist\.\)/);
+  });
+});
+
 describe('validation on AWS: keys, buckets and access', () => {
   let t: CloudTestApp;
   let admin: string;

@@ -4,19 +4,21 @@ import { cleanCloudMessage, isNetworkError, kindOfHttpStatus, ProviderError, typ
  * What the Alibaba Cloud SDKs throw. STS (openapi-core) sets `code`, `statusCode`, `requestId`
  * and `data` (the body `{RequestId, HostId, Code, Message}`); FC 2.0 (openapi-client) leaves
  * `code` as the string "undefined" because FC writes `{ErrorCode, ErrorMessage}`, so the code is
- * read from `data.ErrorCode` (clouds.md §5.2).
+ * read from `data.ErrorCode` (clouds.md §5.2). ali-oss (OSS) sets `code`, `status`, `requestId`
+ * from the `<Error>` XML, and `status` -1 / -2 when the request never got an answer.
  */
 interface AliyunSdkError {
   name?: string;
   message?: string;
   code?: string;
   statusCode?: number;
+  status?: number;
   requestId?: string;
   retryAfter?: number;
   data?: { Code?: string; Message?: string; ErrorCode?: string; ErrorMessage?: string; RequestId?: string; statusCode?: number };
 }
 
-/** STS and FC 2.0 codes Tether understands (clouds.md §1.2, §5.2, and the emulator's FC auth codes). */
+/** STS, FC 2.0 and OSS codes Tether understands (clouds.md §1.2, §5.2, and the emulator's FC and OSS codes). */
 function kindOfCode(code: string, message: string): ProviderErrorKind | undefined {
   if (code.startsWith('Throttling') || code === 'ResourceThrottled' || code === 'ResourceExhausted' || code === 'ConcurrentLimitExceeded') return 'throttled';
   if (code.startsWith('EntityNotExist')) return 'not_found';
@@ -32,6 +34,7 @@ function kindOfCode(code: string, message: string): ProviderErrorKind | undefine
     case 'NotAuthorized':
       return 'access_denied';
     case 'InvalidSecurityToken.Expired':
+    case 'SecurityTokenExpired':
       return 'expired_credentials';
     // FC says "InvalidSecurityToken" for a bad and for an expired token alike; its message tells.
     case 'InvalidSecurityToken':
@@ -54,6 +57,10 @@ function kindOfCode(code: string, message: string): ProviderErrorKind | undefine
       return 'invalid_credentials';
     case 'ServiceNotFound':
     case 'FunctionNotFound':
+    case 'NoSuchBucket':
+    case 'NoSuchKey':
+    case 'OSSBucketNotFound':
+    case 'OSSObjectNotFound':
     case 'AliasNotFound':
     case 'VersionNotFound':
     case 'ResourceNotFound':
@@ -62,7 +69,21 @@ function kindOfCode(code: string, message: string): ProviderErrorKind | undefine
     case 'PayloadTooLarge':
     case 'RequestEntityTooLarge':
       return 'payload_too_large';
+    // FC may word a package it cannot read as an invalid argument.
     case 'InvalidArgument':
+      return /\boss\b.*(does not exist|not exist|not found)/i.test(message) ? 'not_found' : 'invalid_request';
+    case 'FunctionAlreadyExists':
+    case 'ServiceAlreadyExists':
+    case 'ConcurrentUpdateError':
+    case 'PreconditionFailed':
+      return 'conflict';
+    case 'LimitExceeded':
+    case 'QuotaExceeded':
+    case 'FunctionQuotaExceeded':
+      return 'quota_exceeded';
+    case 'InvalidObjectName':
+    case 'InvalidBucketName':
+    case 'InvalidDigest':
     case 'PathNotSupported':
     case 'InvalidAction.NotFound':
     case 'UnsupportedOperation':
@@ -82,11 +103,13 @@ function kindOfCode(code: string, message: string): ProviderErrorKind | undefine
 export function mapAliyunError(error: unknown, operation: string, secrets: readonly (string | undefined)[] = []): ProviderError {
   if (error instanceof ProviderError) return error;
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as AliyunSdkError;
-  const status = e.statusCode ?? e.data?.statusCode;
+  // ali-oss: status -1 (network error) or -2 (timeout) means no answer came back.
+  const noAnswer = typeof e.status === 'number' && e.status < 0;
+  const status = e.statusCode ?? e.data?.statusCode ?? (typeof e.status === 'number' && e.status > 0 ? e.status : undefined);
   const bodyCode = e.data?.Code ?? e.data?.ErrorCode;
   const code = bodyCode ?? (e.code && e.code !== 'undefined' ? e.code : undefined);
-  if (status === undefined && code === undefined) {
-    const network = isNetworkError(error);
+  if (noAnswer || (status === undefined && code === undefined)) {
+    const network = noAnswer || isNetworkError(error);
     return new ProviderError({
       kind: 'unavailable',
       provider: 'aliyun',

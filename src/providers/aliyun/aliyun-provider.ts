@@ -16,22 +16,25 @@ import type {
   ProbeResult,
   SessionRequest,
 } from '../cloud-function-provider';
-import type { DeployedFunction, FunctionPage, ObjectPage, StoredObject } from '../deployment';
-import { deploymentNotBuilt } from '../shared/not-built';
+import type { DeployedFunction, FunctionPage, FunctionRef, FunctionSpec, FunctionUpdate, ListObjectsCall, ObjectPage, PutObjectCall, StoredObject } from '../deployment';
 import { PlatformIdentity } from '../platform-identity';
 import { ProviderError } from '../provider-error';
 import { callCloud, elapsedMs, parseFunctionError, probe, retryOnce } from '../shared/call';
 import { ClientCache, credentialKey } from '../shared/client-cache';
 import { type EndpointOverride, parseEndpoint } from '../shared/endpoint';
+import { AliyunFunctionDeployment } from './aliyun-deployment';
 import { mapAliyunError } from './aliyun-errors';
+import { AliyunOss } from './aliyun-oss';
 
 export interface AliyunProviderOptions {
-  /** `TetherConfig.endpoints.aliyun`: STS and FC calls all go there. */
+  /** `TetherConfig.endpoints.aliyun`: STS, FC and OSS calls all go there. */
   endpoint?: string;
   platform?: PlatformIdentity;
   logger?: Logger;
   /** Deadline of STS calls and probes (default 10 s); invocations carry their own. */
   controlTimeoutMs?: number;
+  /** Deadline of a code package upload to OSS (default 10 min). */
+  uploadTimeoutMs?: number;
 }
 
 /** The STS client's constructor takes openapi-core's Config; openapi-client's has the same fields (clouds.md §8). */
@@ -44,7 +47,7 @@ const ACCOUNT_OF_ROLE_ARN = /^acs:ram::(\d+):/;
 const SYNC_LIMIT = 32 * 1024 * 1024;
 const ASYNC_LIMIT = 128 * 1024;
 
-/** Alibaba Cloud: STS (RAM roles) and Function Compute 2.0. OSS is not implemented yet. */
+/** Alibaba Cloud: STS (RAM roles), Function Compute 2.0 (invocation and deployment) and the OSS code bucket. */
 export class AliyunFunctionProvider implements CloudFunctionProvider {
   readonly provider = 'aliyun' as const;
   private readonly endpoint?: EndpointOverride;
@@ -55,12 +58,18 @@ export class AliyunFunctionProvider implements CloudFunctionProvider {
   private readonly fc = new ClientCache<FC>();
   /** Account (uid) of an access key, for the FC endpoint `<uid>.<region>.fc.aliyuncs.com`. */
   private readonly accountOfKey = new LRUCache<string, string>({ max: 1000 });
+  private readonly oss: AliyunOss;
+  private readonly deployment: AliyunFunctionDeployment;
 
   constructor(options: AliyunProviderOptions = {}) {
     this.endpoint = parseEndpoint(options.endpoint);
     this.platform = options.platform ?? new PlatformIdentity();
     this.logger = options.logger;
     this.controlTimeoutMs = options.controlTimeoutMs ?? 10_000;
+    const call = <T>(operation: string, region: string, creds: CloudCredentials, run: () => Promise<T>, requestIdOf: (r: T) => string | undefined, timeoutMs?: number): Promise<T> =>
+      this.call(operation, region, creds, run, requestIdOf, timeoutMs);
+    this.oss = new AliyunOss({ ...(this.endpoint ? { endpoint: this.endpoint } : {}), call, controlTimeoutMs: this.controlTimeoutMs, uploadTimeoutMs: options.uploadTimeoutMs ?? 10 * 60_000 });
+    this.deployment = new AliyunFunctionDeployment({ client: (region, creds) => this.fcClient(region, creds), call, runtime: () => runtime(this.controlTimeoutMs) });
   }
 
   async assumeRole(req: AssumeRoleRequest): Promise<IssuedCredentials> {
@@ -147,10 +156,8 @@ export class AliyunFunctionProvider implements CloudFunctionProvider {
     };
   }
 
-  async probeBucket(_region: string, _creds: CloudCredentials, bucket: string): Promise<ProbeResult> {
-    // TODO(providers-oss): OSS is not modelled by the emulator yet, so it is not implemented either.
-    const error = new ProviderError({ kind: 'unsupported', provider: 'aliyun', operation: 'oss:ListObjects', message: `Checking OSS bucket ${bucket} is not supported for aliyun yet.` });
-    return { ok: false, detail: 'not supported for aliyun yet', error };
+  probeBucket(region: string, creds: CloudCredentials, bucket: string): Promise<ProbeResult> {
+    return this.oss.probeBucket(region, creds, bucket);
   }
 
   async probeFunctions(region: string, creds: CloudCredentials, namespace: string | undefined): Promise<ProbeResult> {
@@ -180,20 +187,46 @@ export class AliyunFunctionProvider implements CloudFunctionProvider {
     });
   }
 
-  // TODO(#11): the deployment calls, replaced by the cloud's real implementation.
-  putObject(): Promise<StoredObject> { return deploymentNotBuilt('aliyun', 'putObject'); }
-  headObject(): Promise<StoredObject | undefined> { return deploymentNotBuilt('aliyun', 'headObject'); }
-  listObjects(): Promise<ObjectPage> { return deploymentNotBuilt('aliyun', 'listObjects'); }
-  getFunction(): Promise<DeployedFunction | undefined> { return deploymentNotBuilt('aliyun', 'getFunction'); }
-  createFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('aliyun', 'createFunction'); }
-  updateFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('aliyun', 'updateFunction'); }
-  publishVersion(): Promise<string> { return deploymentNotBuilt('aliyun', 'publishVersion'); }
-  deleteFunction(): Promise<void> { return deploymentNotBuilt('aliyun', 'deleteFunction'); }
-  listFunctions(): Promise<FunctionPage> { return deploymentNotBuilt('aliyun', 'listFunctions'); }
+  putObject(creds: CloudCredentials, call: PutObjectCall): Promise<StoredObject> {
+    return this.oss.putObject(creds, call);
+  }
+
+  headObject(creds: CloudCredentials, region: string, bucket: string, key: string): Promise<StoredObject | undefined> {
+    return this.oss.headObject(creds, region, bucket, key);
+  }
+
+  listObjects(creds: CloudCredentials, call: ListObjectsCall): Promise<ObjectPage> {
+    return this.oss.listObjects(creds, call);
+  }
+
+  getFunction(creds: CloudCredentials, ref: FunctionRef): Promise<DeployedFunction | undefined> {
+    return this.deployment.getFunction(creds, ref);
+  }
+
+  createFunction(creds: CloudCredentials, spec: FunctionSpec): Promise<DeployedFunction> {
+    return this.deployment.createFunction(creds, spec);
+  }
+
+  updateFunction(creds: CloudCredentials, spec: FunctionSpec, update: FunctionUpdate): Promise<DeployedFunction> {
+    return this.deployment.updateFunction(creds, spec, update);
+  }
+
+  publishVersion(creds: CloudCredentials, ref: FunctionRef): Promise<string> {
+    return this.deployment.publishVersion(creds, ref);
+  }
+
+  deleteFunction(creds: CloudCredentials, ref: FunctionRef): Promise<void> {
+    return this.deployment.deleteFunction(creds, ref);
+  }
+
+  listFunctions(creds: CloudCredentials, region: string, namespace: string | undefined, next?: string): Promise<FunctionPage> {
+    return this.deployment.listFunctions(creds, region, namespace, next);
+  }
 
   close(): void {
     this.sts.clear();
     this.fc.clear();
+    this.oss.close();
   }
 
   private call<T>(operation: string, region: string, creds: CloudCredentials, run: () => Promise<T>, requestIdOf: (r: T) => string | undefined, timeoutMs = this.controlTimeoutMs): Promise<T> {

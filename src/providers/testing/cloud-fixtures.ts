@@ -20,6 +20,9 @@ export interface CustomerSetup {
   externalId: string;
   namespace?: string;
   codeBucket?: string;
+  /** Default `['invoke']`. */
+  capabilities?: ('invoke' | 'deploy')[];
+  executionRoleArn?: string;
 }
 
 /** The trust and permission policies Tether shows the customer, rendered by the real renderers. */
@@ -30,7 +33,12 @@ export function customerPolicies(setup: CustomerSetup): { trustPolicy: PolicyDoc
     role: { accountId: setup.accountId, roleName: setup.roleName },
     principal: setup.principal,
     externalIds: [setup.externalId],
-    functions: { capabilities: ['invoke'], ...(setup.namespace ? { namespace: setup.namespace } : {}), ...(setup.codeBucket ? { codeBucket: setup.codeBucket } : {}) },
+    functions: {
+      capabilities: setup.capabilities ?? ['invoke'],
+      ...(setup.namespace ? { namespace: setup.namespace } : {}),
+      ...(setup.codeBucket ? { codeBucket: setup.codeBucket } : {}),
+      ...(setup.executionRoleArn ? { executionRoleArn: setup.executionRoleArn } : {}),
+    },
   };
   return { trustPolicy: renderTrustPolicy(input), permissionPolicy: renderPermissionPolicy(input) };
 }

@@ -80,7 +80,7 @@ describe('renderAliyunPermissionPolicy', () => {
       Statement: [
         {
           Effect: 'Allow',
-          Action: ['fc:CreateFunction', 'fc:DeleteFunction', 'fc:GetFunction', 'fc:GetService', 'fc:InvokeFunction', 'fc:ListFunctions', 'fc:PublishServiceVersion', 'fc:UpdateFunction'],
+          Action: ['fc:CreateFunction', 'fc:CreateService', 'fc:DeleteFunction', 'fc:GetFunction', 'fc:GetService', 'fc:InvokeFunction', 'fc:ListFunctions', 'fc:PublishServiceVersion', 'fc:UpdateFunction'],
           Resource: [
             'acs:fc:cn-hangzhou:1757168149572678:services/udf',
             'acs:fc:cn-hangzhou:1757168149572678:services/udf/functions/*',
@@ -98,6 +98,17 @@ describe('renderAliyunPermissionPolicy', () => {
     const input = aliyunInput({ functions: { namespace: 'udf', capabilities: ['deploy'] } });
     expect(renderAliyunPermissionPolicy(input).Statement).toHaveLength(1);
     expect(missingPolicyInputs(input)).toEqual([]);
+  });
+
+  it('lets deploy create only the connection\'s own service, and invoke-only connections none', () => {
+    const deploy = renderAliyunPermissionPolicy(aliyunInput({ functions: { namespace: 'udf', capabilities: ['deploy'] } })).Statement[0]!;
+    expect(deploy.Action).toContain('fc:CreateService');
+    expect(deploy.Resource).toEqual([
+      'acs:fc:cn-hangzhou:1757168149572678:services/udf',
+      'acs:fc:cn-hangzhou:1757168149572678:services/udf/functions/*',
+      'acs:fc:cn-hangzhou:1757168149572678:services/udf.*/functions/*',
+    ]);
+    expect(renderAliyunPermissionPolicy(aliyunInput()).Statement[0]!.Action).not.toContain('fc:CreateService');
   });
 });
 

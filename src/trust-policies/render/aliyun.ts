@@ -32,7 +32,9 @@ export function renderAliyunTrustPolicy(input: PolicyInput): RamPolicyDocument {
 }
 
 const INVOKE_ACTIONS = ['fc:GetFunction', 'fc:GetService', 'fc:InvokeFunction', 'fc:ListFunctions'];
-const DEPLOY_ACTIONS = ['fc:CreateFunction', 'fc:DeleteFunction', 'fc:GetFunction', 'fc:GetService', 'fc:ListFunctions', 'fc:PublishServiceVersion', 'fc:UpdateFunction'];
+// fc:CreateService: the first deploy creates the connection's service (its namespace) when it is
+// missing; the resources below confine it to that one service name.
+const DEPLOY_ACTIONS = ['fc:CreateFunction', 'fc:CreateService', 'fc:DeleteFunction', 'fc:GetFunction', 'fc:GetService', 'fc:ListFunctions', 'fc:PublishServiceVersion', 'fc:UpdateFunction'];
 
 /**
  * The least-privilege RAM policy: the connection's FC 2.0 service (its namespace) and that

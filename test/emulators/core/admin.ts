@@ -302,10 +302,13 @@ export class EmulatorAdmin {
   createBucket(input: CreateBucketInput): { name: string; region: string; account: string; arn: string } {
     const cloud = requireCloud(input.cloud ?? 'aws');
     const account = this.ctx.state.requireAccount(cloud, input.account);
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.name) || input.name.includes('..')) throw new AdminError('invalid bucket name');
+    // OSS names have no dots (clouds.md §4).
+    const pattern = cloud === 'aliyun' ? /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/ : /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+    if (!pattern.test(input.name) || input.name.includes('..')) throw new AdminError('invalid bucket name');
     const policy: Policy | undefined = input.policy === undefined ? undefined : parsePolicy(input.policy, LANGUAGE[cloud]);
     this.ctx.state.putBucket({ cloud, accountId: account.id, name: input.name, region: input.region, policy, objects: new Map() });
-    return { name: input.name, region: input.region, account: account.id, arn: `arn:${account.partition}:s3:::${input.name}` };
+    const arn = cloud === 'aliyun' ? `acs:oss:*:${account.id}:${input.name}` : `arn:${account.partition}:s3:::${input.name}`;
+    return { name: input.name, region: input.region, account: account.id, arn };
   }
 
   putObject(input: PutObjectInput): { bucket: string; key: string; size: number; etag: string } {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { handleAliyun } from '../aliyun/dispatch';
+import { handleOss, isOssHost } from '../aliyun/oss';
 import { awsErrorResponse, authError } from '../aws/errors';
 import { handleExecuteApi, isExecuteApiRequest } from '../aws/execute-api';
 import { handleLambda } from '../aws/lambda';
@@ -15,7 +16,8 @@ import { type EmuRequest, type EmuResponse, header, json, readRequest } from './
  * Routes one request to a cloud and service. All three clouds share the port, so the
  * Authorization scheme decides the cloud, and then:
  * - AWS: the service in the SigV4 credential scope (`sts`, `lambda`, `s3`, `execute-api`);
- * - Aliyun: FC 2.0 ROA paths start with `/2021-04-06/`, everything else is STS (RPC);
+ * - Aliyun: OSS has schemes of its own (`OSS` for V1, `OSS4-HMAC-SHA256`); of the ACS3-signed
+ *   requests, FC 2.0 ROA paths start with `/2021-04-06/` and everything else is STS (RPC);
  * - Tencent: `X-TC-Version` / `X-TC-Action` (the Node SDK's scope service is just the endpoint's
  *   first DNS label, e.g. `127`, so it cannot be trusted for routing).
  * Unsigned requests are routed by shape so that each service can answer "missing authentication"
@@ -40,8 +42,11 @@ export async function dispatch(req: EmuRequest, ctx: EmulatorContext, admin: Emu
         return awsErrorResponse('query', { status: 400, code: 'InvalidClientTokenId', message: `The emulator does not serve the service in this credential scope (${scope?.service ?? 'unparseable'}).` });
     }
   }
+  if (scheme === 'OSS' || scheme === 'OSS4-HMAC-SHA256') return handleOss(req, ctx);
   if (scheme === 'ACS3-HMAC-SHA256' || header(req, 'x-acs-action')) return handleAliyun(req, ctx);
   if (scheme === 'TC3-HMAC-SHA256' || header(req, 'x-tc-action')) return handleTencent(req, ctx);
+  // Unsigned requests to an OSS virtual host are OSS's to refuse.
+  if (isOssHost(req)) return handleOss(req, ctx);
   // Unsigned AWS-shaped requests.
   if (isExecuteApiRequest(req, ctx)) return handleExecuteApi(req, ctx);
   if (req.rawPath.startsWith('/2015-03-31/')) return handleLambda(req, ctx);

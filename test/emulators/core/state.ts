@@ -127,6 +127,8 @@ export interface FunctionCode {
   size: number;
   /** Lower-case hex SHA-256 of the package. */
   sha256: string;
+  /** CRC-64/ECMA-182 of the package, as FC reports it (`codeChecksum`). */
+  crc64?: string;
 }
 
 export interface FunctionDef {
@@ -211,6 +213,20 @@ export interface ApiDef {
   resourcePolicy?: Policy;
 }
 
+/** An Aliyun FC 2.0 service made through CreateService (admin-made functions imply theirs). */
+export interface FcService {
+  accountId: string;
+  region: string;
+  name: string;
+  /** The service role functions run as (passed with ram:PassRole). */
+  role?: string;
+  description: string;
+  createdAt: Date;
+  lastModified: Date;
+  /** Published version ids, oldest first ("1", "2", …). */
+  versions: string[];
+}
+
 const DEFAULT_MAX_SESSION: Record<Cloud, number> = { aws: 3600, aliyun: 3600, tencent: 43200 };
 
 /** Everything the emulator knows, in memory. */
@@ -224,11 +240,13 @@ export class State {
   /** Keyed by {@link State.bucketKey}: bucket names are global per cloud, not across clouds. */
   readonly buckets = new Map<string, Bucket>();
   readonly apis = new Map<string, ApiDef>();
+  /** Aliyun FC services keyed by `account|name` (service names are unique per account and region; the emulator keeps them per account). */
+  readonly fcServices = new Map<string, FcService>();
 
   constructor(private readonly clock: Clock) {}
 
   clear(): void {
-    for (const map of [this.accounts, this.users, this.keys, this.roles, this.sessions, this.functions, this.buckets, this.apis]) map.clear();
+    for (const map of [this.accounts, this.users, this.keys, this.roles, this.sessions, this.functions, this.buckets, this.apis, this.fcServices]) map.clear();
   }
 
   private static key(cloud: Cloud, id: string): string {
