@@ -52,6 +52,11 @@ export interface FunctionRef {
   region: string;
   namespace?: string;
   functionName: string;
+  /**
+   * The account that owns the function (optional). SCF reports the execution role by name only;
+   * with the owner uin the Tencent provider reports it as the role's ARN, as it was deployed.
+   */
+  accountId?: string;
 }
 
 /** Everything a function is deployed with. Environment values are already resolved (secret references opened). */

@@ -3,7 +3,7 @@ import { mapAliyunError } from './aliyun/aliyun-errors';
 import { functionStateOf } from './aws/aws-deployment';
 import { deploymentFieldsOf, mapAwsError, withDeploymentField } from './aws/aws-errors';
 import { cleanCloudMessage, ProviderError } from './provider-error';
-import { mapTencentError } from './tencent/tencent-errors';
+import { mapCosError, mapTencentError, scfFieldOfCode } from './tencent/tencent-errors';
 
 /** Error objects shaped as each SDK throws them (the shapes are read from the SDKs' code, clouds.md). */
 describe('error mapping', () => {
@@ -111,6 +111,35 @@ describe('error mapping', () => {
     expect(mapTencentError(err('RequestSizeLimitExceeded', 'big'), 'scf:Invoke').kind).toBe('payload_too_large');
     expect(mapTencentError(err(undefined, 'Bad Gateway', 502), 'scf:Invoke')).toMatchObject({ kind: 'unavailable', httpStatus: 502 });
     expect(mapTencentError(Object.assign(new Error('request to http://x failed, reason: connect ECONNREFUSED'), { requestId: '' }), 'scf:Invoke').kind).toBe('unavailable');
+  });
+
+  it('Tencent SCF deployment: busy and existing functions conflict, quotas, and the field a parameter code names', () => {
+    const err = (code: string, message = 'm'): Error => Object.assign(new Error(message), { code, requestId: 'rid' });
+    expect(mapTencentError(err('ResourceInUse.Function'), 'scf:CreateFunction').kind).toBe('conflict');
+    expect(mapTencentError(err('FailedOperation.UpdateFunctionCode'), 'scf:UpdateFunctionCode').kind).toBe('conflict');
+    expect(mapTencentError(err('FailedOperation.CreateFunction'), 'scf:CreateFunction').kind).toBe('unavailable');
+    expect(mapTencentError(err('LimitExceeded.Function'), 'scf:CreateFunction').kind).toBe('quota_exceeded');
+    expect(mapTencentError(err('ResourceNotFound.Cos'), 'scf:CreateFunction').kind).toBe('not_found');
+    const runtime = mapTencentError(err('InvalidParameterValue.Runtime', 'Runtime Cobol85 is not supported.'), 'scf:CreateFunction');
+    expect(runtime).toMatchObject({ kind: 'invalid_request', cloudCode: 'InvalidParameterValue.Runtime', cloudMessage: 'Runtime Cobol85 is not supported.' });
+    expect(runtime.message).toBe('Tencent Cloud scf:CreateFunction rejected the runtime [InvalidParameterValue.Runtime]: Runtime Cobol85 is not supported.');
+    expect(scfFieldOfCode('InvalidParameterValue.MemorySize')).toBe('memory');
+    expect(scfFieldOfCode('InvalidParameter.FunctionName')).toBe('function name');
+    expect(scfFieldOfCode('InvalidParameterValue.Qualifier')).toBeUndefined();
+  });
+
+  it('Tencent COS: codes from the XML body, HEAD answers by status, the expired signature window, no answer at all', () => {
+    const cos = (statusCode: number | undefined, code: string, body?: { Code: string; Message: string }): unknown =>
+      Object.assign(new Error(body?.Message ?? code), { code, ...(statusCode ? { statusCode } : {}), ...(body ? { error: { ...body, RequestId: 'req-1' } } : {}), headers: { 'x-cos-request-id': 'req-h' } });
+    expect(mapCosError(cos(403, 'AccessDenied', { Code: 'AccessDenied', Message: 'Access Denied.' }), 'cos:GetBucket')).toMatchObject({ kind: 'access_denied', cloudCode: 'AccessDenied', httpStatus: 403, requestId: 'req-1' });
+    expect(mapCosError(cos(403, 'AccessDenied', { Code: 'AccessDenied', Message: 'Request has expired' }), 'cos:GetBucket').kind).toBe('invalid_credentials');
+    expect(mapCosError(cos(403, 'SignatureDoesNotMatch', { Code: 'SignatureDoesNotMatch', Message: 'x' }), 'cos:PutObject').kind).toBe('invalid_credentials');
+    expect(mapCosError(cos(400, 'ExpiredToken', { Code: 'ExpiredToken', Message: 'x' }), 'cos:PutObject').kind).toBe('expired_credentials');
+    expect(mapCosError(cos(404, 'NoSuchBucket', { Code: 'NoSuchBucket', Message: 'x' }), 'cos:GetBucket').kind).toBe('not_found');
+    expect(mapCosError(cos(503, 'SlowDown', { Code: 'SlowDown', Message: 'x' }), 'cos:GetBucket').kind).toBe('throttled');
+    expect(mapCosError(cos(404, '404'), 'cos:HeadObject')).toMatchObject({ kind: 'not_found', cloudCode: undefined, httpStatus: 404, requestId: 'req-h' });
+    expect(mapCosError(cos(500, '500'), 'cos:HeadObject').kind).toBe('unavailable');
+    expect(mapCosError(cos(undefined, 'ECONNREFUSED'), 'cos:PutObject')).toMatchObject({ kind: 'unavailable', cloudCode: 'ECONNREFUSED' });
   });
 
   it('keeps cloud messages short and free of known secrets', () => {

@@ -172,7 +172,7 @@ export class ValidationService {
     if (connection.functions.codeBucket) {
       const probe = await provider.probeBucket(connection.region, credentials, connection.functions.codeBucket);
       if (probe.ok) checks.push(ok(CHECKS.codeBucket, probe.detail));
-      // A probe a provider has not built yet (COS) says so rather than fail a connection that may be fine.
+      // A probe a provider has not built says so rather than fail a connection that may be fine.
       else if (probe.error?.kind === 'unsupported') checks.push(skipped(CHECKS.codeBucket, probe.detail));
       else checks.push(failed(CHECKS.codeBucket, probe.error ? explain(probe.error, `Listing bucket ${connection.functions.codeBucket}`) : probe.detail));
     } else {

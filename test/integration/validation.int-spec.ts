@@ -145,6 +145,54 @@ describe('validation on Aliyun: the OSS code bucket', () => {
   });
 });
 
+describe('validation on Tencent: the COS code bucket', () => {
+  const APPID = '1250000000';
+  const BUCKET = `udf-code-${APPID}`;
+  let t: CloudTestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await startCloudTestApp();
+    admin = (await t.workspace()).adminToken;
+    t.emulator.admin.createAccount({ cloud: 'tencent', id: CUSTOMER.tencent.account, name: 'customer', appId: APPID });
+    t.emulator.admin.createBucket({ cloud: 'tencent', account: CUSTOMER.tencent.account, name: BUCKET, region: CUSTOMER.tencent.region });
+    t.emulator.admin.createBucket({ cloud: 'tencent', account: CUSTOMER.tencent.account, name: `other-${APPID}`, region: CUSTOMER.tencent.region });
+  });
+  afterAll(() => t.close());
+
+  const check = (body: { checks: { name: string; status: string; detail: string }[] }) => body.checks.find((c) => c.name === 'code_bucket')!;
+
+  it('lists the COS bucket with the rendered policy (cos:GetBucket on the bucket with its APPID)', async () => {
+    const connection = await createRoleConnection(t, admin, 'tencent', { codeBucket: BUCKET });
+    await installRole(t, admin, 'tencent', connection);
+    const response = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(response.body.status).toBe('valid');
+    expect(check(response.body)).toMatchObject({ status: 'ok', detail: `COS bucket ${BUCKET} in ${CUSTOMER.tencent.region} can be listed (0 objects in the first page of one).` });
+    expect(t.emulator.admin.counters().calls['tencent:cos:GetBucket']).toBeGreaterThan(0);
+  });
+
+  it('fails the check with a sentence naming the bucket and COS\'s refusal when the role may not list it', async () => {
+    // The role was granted another bucket: the connection's own is not covered.
+    const connection = await createRoleConnection(t, admin, 'tencent', { codeBucket: BUCKET });
+    const rendered = (await t.http.get(`/connections/${connection.id}/trust-policy`).set(bearer(admin))).body;
+    const permission = JSON.parse(JSON.stringify(rendered.permissionPolicy).replaceAll(BUCKET, `other-${APPID}`));
+    await installRole(t, admin, 'tencent', connection, { permissionPolicy: permission });
+    const response = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('invalid');
+    expect(statuses(response.body)).toMatchObject({ assume_role_with_external_id: 'ok', caller_identity: 'ok', code_bucket: 'failed', function_access: 'ok' });
+    expect(check(response.body).detail).toBe(
+      `Listing bucket ${BUCKET} was refused (AccessDenied: Access Denied.). Check that the role exists, that its trust policy is the one GET /connections/:id/trust-policy shows, and that the permission policy is attached.`,
+    );
+  });
+
+  it('fails the check as not found when the bucket does not exist', async () => {
+    const connection = await createRoleConnection(t, admin, 'tencent', { codeBucket: `gone-${APPID}` });
+    await installRole(t, admin, 'tencent', connection);
+    const response = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
+    expect(check(response.body)).toMatchObject({ status: 'failed', detail: expect.stringContaining(`Listing bucket gone-${APPID} found nothing (NoSuchBucket: The specified bucket does not exist.)`) });
+  });
+});
+
 describe('validation on AWS: keys, buckets and access', () => {
   let t: CloudTestApp;
   let admin: string;

@@ -18,22 +18,25 @@ import type {
   ProbeResult,
   SessionRequest,
 } from '../cloud-function-provider';
-import type { DeployedFunction, FunctionPage, ObjectPage, StoredObject } from '../deployment';
-import { deploymentNotBuilt } from '../shared/not-built';
+import type { DeployedFunction, FunctionPage, FunctionRef, FunctionSpec, FunctionUpdate, ListObjectsCall, ObjectPage, PutObjectCall, StoredObject } from '../deployment';
 import { PlatformIdentity } from '../platform-identity';
 import { ProviderError } from '../provider-error';
 import { callCloud, elapsedMs, parseFunctionError, probe, retryOnce } from '../shared/call';
 import { ClientCache, credentialKey } from '../shared/client-cache';
 import { type EndpointOverride, parseEndpoint } from '../shared/endpoint';
+import { TencentCos } from './tencent-cos';
+import { TencentDeployment, type TencentDeploymentOptions } from './tencent-deployment';
 import { mapTencentError } from './tencent-errors';
 
 export interface TencentProviderOptions {
-  /** `TetherConfig.endpoints.tencent`: STS and SCF calls all go there. */
+  /** `TetherConfig.endpoints.tencent`: STS, SCF and COS calls all go there. */
   endpoint?: string;
   platform?: PlatformIdentity;
   logger?: Logger;
   /** Deadline of STS calls and probes (default 10 s); invocations carry their own. */
   controlTimeoutMs?: number;
+  /** How deployments wait between two SCF changes of one function. */
+  deployment?: TencentDeploymentOptions;
 }
 
 type StsClient = InstanceType<typeof sts.v20180813.Client>;
@@ -49,7 +52,7 @@ export function tencentFederationName(name: string): string {
   return cleaned.length >= 2 ? cleaned : `${cleaned}--`.slice(0, 2);
 }
 
-/** Tencent Cloud: STS (CAM roles) and SCF. COS is not implemented yet. */
+/** Tencent Cloud: STS (CAM roles), SCF (invocation and deployment) and COS (the code bucket). */
 export class TencentFunctionProvider implements CloudFunctionProvider {
   readonly provider = 'tencent' as const;
   private readonly endpoint?: EndpointOverride;
@@ -63,6 +66,8 @@ export class TencentFunctionProvider implements CloudFunctionProvider {
   private readonly agent: HttpAgent;
   private readonly sts = new ClientCache<StsClient>();
   private readonly scf = new ClientCache<ScfClient>();
+  private readonly cos: TencentCos;
+  private readonly deployment: TencentDeployment;
 
   constructor(options: TencentProviderOptions = {}) {
     this.endpoint = parseEndpoint(options.endpoint);
@@ -70,6 +75,14 @@ export class TencentFunctionProvider implements CloudFunctionProvider {
     this.logger = options.logger;
     this.controlTimeoutMs = options.controlTimeoutMs ?? 10_000;
     this.agent = this.endpoint?.protocol === 'http' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
+    this.cos = new TencentCos({ endpoint: this.endpoint, logger: this.logger, controlTimeoutMs: this.controlTimeoutMs });
+    this.deployment = new TencentDeployment(
+      (operation, region, creds, action, params) => {
+        const client = this.scfClient(region, creds);
+        return this.call(operation, region, creds, (signal) => client.request(action, params, { signal }));
+      },
+      options.deployment,
+    );
   }
 
   async assumeRole(req: AssumeRoleRequest): Promise<IssuedCredentials> {
@@ -146,10 +159,8 @@ export class TencentFunctionProvider implements CloudFunctionProvider {
     };
   }
 
-  async probeBucket(_region: string, _creds: CloudCredentials, bucket: string): Promise<ProbeResult> {
-    // TODO(providers-cos): COS is not modelled by the emulator yet, so it is not implemented either.
-    const error = new ProviderError({ kind: 'unsupported', provider: 'tencent', operation: 'cos:GetBucket', message: `Checking COS bucket ${bucket} is not supported for tencent yet.` });
-    return { ok: false, detail: 'not supported for tencent yet', error };
+  probeBucket(region: string, creds: CloudCredentials, bucket: string): Promise<ProbeResult> {
+    return this.cos.probeBucket(region, creds, bucket);
   }
 
   async probeFunctions(region: string, creds: CloudCredentials, namespace: string | undefined): Promise<ProbeResult> {
@@ -162,20 +173,46 @@ export class TencentFunctionProvider implements CloudFunctionProvider {
     });
   }
 
-  // TODO(#11): the deployment calls, replaced by the cloud's real implementation.
-  putObject(): Promise<StoredObject> { return deploymentNotBuilt('tencent', 'putObject'); }
-  headObject(): Promise<StoredObject | undefined> { return deploymentNotBuilt('tencent', 'headObject'); }
-  listObjects(): Promise<ObjectPage> { return deploymentNotBuilt('tencent', 'listObjects'); }
-  getFunction(): Promise<DeployedFunction | undefined> { return deploymentNotBuilt('tencent', 'getFunction'); }
-  createFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('tencent', 'createFunction'); }
-  updateFunction(): Promise<DeployedFunction> { return deploymentNotBuilt('tencent', 'updateFunction'); }
-  publishVersion(): Promise<string> { return deploymentNotBuilt('tencent', 'publishVersion'); }
-  deleteFunction(): Promise<void> { return deploymentNotBuilt('tencent', 'deleteFunction'); }
-  listFunctions(): Promise<FunctionPage> { return deploymentNotBuilt('tencent', 'listFunctions'); }
+  putObject(creds: CloudCredentials, call: PutObjectCall): Promise<StoredObject> {
+    return this.cos.putObject(creds, call);
+  }
+
+  headObject(creds: CloudCredentials, region: string, bucket: string, key: string): Promise<StoredObject | undefined> {
+    return this.cos.headObject(creds, region, bucket, key);
+  }
+
+  listObjects(creds: CloudCredentials, call: ListObjectsCall): Promise<ObjectPage> {
+    return this.cos.listObjects(creds, call);
+  }
+
+  getFunction(creds: CloudCredentials, ref: FunctionRef): Promise<DeployedFunction | undefined> {
+    return this.deployment.getFunction(creds, ref);
+  }
+
+  createFunction(creds: CloudCredentials, spec: FunctionSpec): Promise<DeployedFunction> {
+    return this.deployment.createFunction(creds, spec);
+  }
+
+  updateFunction(creds: CloudCredentials, spec: FunctionSpec, update: FunctionUpdate): Promise<DeployedFunction> {
+    return this.deployment.updateFunction(creds, spec, update);
+  }
+
+  publishVersion(creds: CloudCredentials, ref: FunctionRef): Promise<string> {
+    return this.deployment.publishVersion(creds, ref);
+  }
+
+  deleteFunction(creds: CloudCredentials, ref: FunctionRef): Promise<void> {
+    return this.deployment.deleteFunction(creds, ref);
+  }
+
+  listFunctions(creds: CloudCredentials, region: string, namespace: string | undefined, next?: string): Promise<FunctionPage> {
+    return this.deployment.listFunctions(creds, region, namespace, next);
+  }
 
   close(): void {
     this.sts.clear();
     this.scf.clear();
+    this.cos.close();
     this.agent.destroy();
   }
 

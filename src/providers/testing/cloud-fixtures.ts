@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { CloudProvider } from '../../cloud-identifiers';
 import { Sensitive } from '../../common/logging/sensitive';
 import { type PolicyDocument, type PolicyInput, renderPermissionPolicy, renderTrustPolicy } from '../../trust-policies/render';
+import type { FunctionCapability } from '../../trust-policies/render/policy-input';
 import type { CloudCredentials } from '../cloud-function-provider';
 
 /**
@@ -20,8 +21,8 @@ export interface CustomerSetup {
   externalId: string;
   namespace?: string;
   codeBucket?: string;
-  /** Default `['invoke']`. */
-  capabilities?: ('invoke' | 'deploy')[];
+  /** `['invoke']` unless given. */
+  capabilities?: FunctionCapability[];
   executionRoleArn?: string;
 }
 

@@ -16,6 +16,8 @@ export interface CreateAccountInput {
   /** AWS only: `aws` (default), `aws-cn`, `aws-us-gov`. */
   partition?: string;
   name?: string;
+  /** Tencent only: the account's APPID (COS bucket names end in `-<appId>`); random `125…` when omitted. */
+  appId?: string;
 }
 
 export interface CreateUserInput {
@@ -125,7 +127,7 @@ export interface PutObjectInput {
   body: string;
   base64?: boolean;
   contentType?: string;
-  /** User metadata, as `x-amz-meta-<name>` would carry it (`{'tether-sha256': hex}`). */
+  /** User metadata, names without the cloud's prefix (`{'tether-sha256': hex}`, as `x-amz-meta-*`, `x-oss-meta-*`, `x-cos-meta-*` carry it). */
   metadata?: Record<string, string>;
 }
 
@@ -208,9 +210,9 @@ export class EmulatorAdmin {
 
   constructor(private readonly ctx: EmulatorContext) {}
 
-  createAccount(input: CreateAccountInput): { cloud: Cloud; id: string; partition: string; principal: string } {
+  createAccount(input: CreateAccountInput): { cloud: Cloud; id: string; partition: string; principal: string; appId?: string } {
     const account = this.ctx.state.createAccount({ ...input, cloud: requireCloud(input.cloud) });
-    return { cloud: account.cloud, id: account.id, partition: account.partition, principal: accountPrincipals(account)[0]! };
+    return { cloud: account.cloud, id: account.id, partition: account.partition, principal: accountPrincipals(account)[0]!, ...(account.appId ? { appId: account.appId } : {}) };
   }
 
   createUser(input: CreateUserInput): UserKeys {
@@ -305,6 +307,8 @@ export class EmulatorAdmin {
     // OSS names have no dots (clouds.md §4).
     const pattern = cloud === 'aliyun' ? /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/ : /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
     if (!pattern.test(input.name) || input.name.includes('..')) throw new AdminError('invalid bucket name');
+    // COS bucket names end in the owner's APPID; a bucket of another APPID could never be this account's.
+    if (cloud === 'tencent' && !input.name.endsWith(`-${account.appId}`)) throw new AdminError(`a COS bucket of account ${account.id} is named <name>-${account.appId}`);
     const policy: Policy | undefined = input.policy === undefined ? undefined : parsePolicy(input.policy, LANGUAGE[cloud]);
     this.ctx.state.putBucket({ cloud, accountId: account.id, name: input.name, region: input.region, policy, objects: new Map() });
     const arn = cloud === 'aliyun' ? `acs:oss:*:${account.id}:${input.name}` : `arn:${account.partition}:s3:::${input.name}`;
@@ -316,8 +320,8 @@ export class EmulatorAdmin {
     if (!bucket) throw new AdminError(`no bucket ${input.bucket}`);
     const body = Buffer.from(input.body, input.base64 ? 'base64' : 'utf8');
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    const metadata = Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-    bucket.objects.set(input.key, { key: input.key, body, contentType: input.contentType ?? 'application/octet-stream', lastModified: this.ctx.clock.now(), etag, metadata });
+    const metadata = input.metadata ? Object.fromEntries(Object.entries(input.metadata).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
+    bucket.objects.set(input.key, { key: input.key, body, contentType: input.contentType ?? 'application/octet-stream', lastModified: this.ctx.clock.now(), etag, ...(metadata ? { metadata } : {}) });
     return { bucket: input.bucket, key: input.key, size: body.length, etag };
   }
 
@@ -469,7 +473,7 @@ export class EmulatorAdmin {
   summary(): Record<string, unknown> {
     const s = this.ctx.state;
     return {
-      accounts: [...s.accounts.values()].map((a) => ({ cloud: a.cloud, id: a.id, partition: a.partition, name: a.name })),
+      accounts: [...s.accounts.values()].map((a) => ({ cloud: a.cloud, id: a.id, partition: a.partition, name: a.name, appId: a.appId })),
       users: [...s.users.values()].map((u) => ({ cloud: u.cloud, arn: u.arn })),
       roles: [...s.roles.values()].map((r) => ({ cloud: r.cloud, arn: r.arn })),
       functions: this.functions().map((f) => f.resource),

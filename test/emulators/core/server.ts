@@ -7,6 +7,7 @@ import { handleLambda } from '../aws/lambda';
 import { handleS3 } from '../aws/s3';
 import { sigV4Scope } from '../aws/sigv4';
 import { handleAwsSts } from '../aws/sts';
+import { handleCos, isCosRequest } from '../tencent/cos';
 import { handleTencent } from '../tencent/dispatch';
 import { type EmulatorAdmin, handleAdmin } from './admin';
 import type { EmulatorContext } from './context';
@@ -19,7 +20,8 @@ import { type EmuRequest, type EmuResponse, header, json, readRequest } from './
  * - Aliyun: OSS has schemes of its own (`OSS` for V1, `OSS4-HMAC-SHA256`); of the ACS3-signed
  *   requests, FC 2.0 ROA paths start with `/2021-04-06/` and everything else is STS (RPC);
  * - Tencent: `X-TC-Version` / `X-TC-Action` (the Node SDK's scope service is just the endpoint's
- *   first DNS label, e.g. `127`, so it cannot be trusted for routing).
+ *   first DNS label, e.g. `127`, so it cannot be trusted for routing); COS by its own
+ *   `Authorization: q-sign-algorithm=sha1&q-ak=…` shape or a `<bucket>.cos.<region>.myqcloud.com` host.
  * Unsigned requests are routed by shape so that each service can answer "missing authentication"
  * in its own words.
  */
@@ -47,6 +49,7 @@ export async function dispatch(req: EmuRequest, ctx: EmulatorContext, admin: Emu
   if (scheme === 'TC3-HMAC-SHA256' || header(req, 'x-tc-action')) return handleTencent(req, ctx);
   // Unsigned requests to an OSS virtual host are OSS's to refuse.
   if (isOssHost(req)) return handleOss(req, ctx);
+  if (isCosRequest(req)) return handleCos(req, ctx);
   // Unsigned AWS-shaped requests.
   if (isExecuteApiRequest(req, ctx)) return handleExecuteApi(req, ctx);
   if (req.rawPath.startsWith('/2015-03-31/')) return handleLambda(req, ctx);

@@ -15,6 +15,8 @@ export interface Account {
   /** AWS partition (`aws`, `aws-cn`, `aws-us-gov`); partitions never trust each other. */
   partition: string;
   name?: string;
+  /** Tencent only: the APPID that COS bucket names and COS resource names carry (`code-1250000000`). */
+  appId?: string;
 }
 
 export interface User {
@@ -255,12 +257,16 @@ export class State {
 
   // ---- accounts --------------------------------------------------------------------------------
 
-  createAccount(input: { cloud: Cloud; id?: string; partition?: string; name?: string }): Account {
+  createAccount(input: { cloud: Cloud; id?: string; partition?: string; name?: string; appId?: string }): Account {
     const id = input.id ?? (input.cloud === 'aws' ? ids.digits(12) : input.cloud === 'aliyun' ? ids.digits(16) : ids.digits(12));
     if (input.cloud === 'aws' && !/^\d{12}$/.test(id)) throw new Error('an AWS account id has 12 digits');
     if (input.cloud !== 'aws' && !/^\d+$/.test(id)) throw new Error('an Aliyun uid / Tencent uin is numeric');
+    if (input.appId !== undefined && (input.cloud !== 'tencent' || !/^\d+$/.test(input.appId))) throw new Error('appId is a numeric Tencent APPID');
     const partition = input.cloud === 'aws' ? input.partition ?? 'aws' : input.cloud;
-    const account: Account = { cloud: input.cloud, id, partition, name: input.name };
+    // Every Tencent account has an APPID (COS names buckets with it); 125xxxxxxx like the real ones.
+    // Creating an account again keeps its APPID: its buckets are named with it.
+    const appId = input.cloud === 'tencent' ? input.appId ?? this.account(input.cloud, id)?.appId ?? `125${ids.digits(7)}` : undefined;
+    const account: Account = { cloud: input.cloud, id, partition, name: input.name, ...(appId ? { appId } : {}) };
     this.accounts.set(State.key(input.cloud, id), account);
     return account;
   }

@@ -1,60 +1,25 @@
-import { authorize } from '../core/authz';
 import type { EmulatorContext } from '../core/context';
 import { admitInvocation, BadEventError, checkEvent, runFunction, tail } from '../core/functions';
 import type { EmuResponse } from '../core/http';
 import { ids } from '../core/ids';
 import type { Caller, FunctionDef } from '../core/state';
 import { TcApiError, tcOk } from './response';
+import { createFunction, deleteFunction, publishVersion, SCF_DEPLOY_ACTIONS, updateFunctionCode, updateFunctionConfiguration } from './scf-deploy';
+import { checkCam, findScfFunction, functionJson, listedFunctionJson, scfResource as resource, scfStatus, str } from './scf-model';
 
-export const SCF_ACTIONS = new Set(['Invoke', 'InvokeFunction', 'GetFunction', 'ListFunctions']);
+export const SCF_ACTIONS = new Set(['Invoke', 'InvokeFunction', 'GetFunction', 'ListFunctions', ...SCF_DEPLOY_ACTIONS]);
 
 const SYNC_LIMIT = 6 * 1024 * 1024;
 const ASYNC_LIMIT = 128 * 1024;
 
-function str(body: Record<string, unknown>, name: string): string | undefined {
-  const v = body[name];
-  return v === undefined || v === null ? undefined : String(v);
-}
-
-function resource(region: string, owner: string, namespace: string, fn: string): string {
-  return `qcs::scf:${region}:uin/${owner}:namespace/${namespace}/function/${fn}`;
-}
-
-function check(ctx: EmulatorContext, caller: Caller, action: string, res: string): void {
-  const decision = authorize(caller, ctx.clock.now(), { action, resource: res });
-  if (!decision.allowed) {
-    throw new TcApiError('UnauthorizedOperation.CAM', `[request id:${ids.requestId()}]you are not authorized to perform operation (${action})\nresource (${res}) has no permission\n`);
-  }
-}
+const check = checkCam;
 
 function lookup(ctx: EmulatorContext, caller: Caller, region: string, namespace: string, name: string, qualifier: string): FunctionDef {
-  const def = ctx.state.findFunction('tencent', caller.account.id, region, namespace, name);
-  if (!def) throw new TcApiError('ResourceNotFound.Function', `The function ${name} was not found in namespace ${namespace}. Please create it and try again.`);
+  const def = findScfFunction(ctx, caller, region, namespace, name);
   if (qualifier !== '$LATEST' && qualifier !== '$DEFAULT' && !def.versions.includes(qualifier) && def.aliases[qualifier] === undefined) {
     throw new TcApiError('ResourceNotFound.Version', `The version or alias ${qualifier} of function ${name} does not exist.`);
   }
   return def;
-}
-
-function functionJson(f: FunctionDef): Record<string, unknown> {
-  const at = f.createdAt.toISOString().replace('T', ' ').slice(0, 19);
-  return {
-    FunctionName: f.name,
-    FunctionId: `lam-${f.name}`,
-    Namespace: f.namespace,
-    Runtime: f.runtime,
-    Handler: f.handler,
-    MemorySize: f.memoryMb,
-    Timeout: f.timeoutSeconds,
-    Status: 'Active',
-    StatusDesc: '',
-    FunctionVersion: '$LATEST',
-    Description: `emulated ${f.behaviour.type} function`,
-    Type: 'Event',
-    AddTime: at,
-    ModTime: at,
-    CodeSize: 1024,
-  };
 }
 
 /**
@@ -79,6 +44,9 @@ async function invoke(ctx: EmulatorContext, caller: Caller, action: string, body
   }
   check(ctx, caller, 'scf:InvokeFunction', resource(region, caller.account.id, namespace, name));
   const def = lookup(ctx, caller, region, namespace, name, qualifier);
+  // A function still being created (or whose creation failed) has no code to run yet.
+  const status = scfStatus(def);
+  if (status === 'Creating' || status === 'CreateFailed') throw new TcApiError('FailedOperation.FunctionStatusError', `The function ${name} is ${status}; it cannot be invoked until it is Active.`);
   const event = Buffer.from(eventText);
   try {
     checkEvent(def, event);
@@ -106,7 +74,7 @@ async function invoke(ctx: EmulatorContext, caller: Caller, action: string, body
   return tcOk({ Result: { ...base, RetMsg: result.payload.toString('utf8'), ErrMsg: '', InvokeResult: 0 } });
 }
 
-/** Tencent SCF 2018-04-16: Invoke, InvokeFunction, GetFunction, ListFunctions. */
+/** Tencent SCF 2018-04-16: Invoke, InvokeFunction, GetFunction, ListFunctions and the deployment actions of scf-deploy.ts. */
 export async function handleScf(ctx: EmulatorContext, caller: Caller, action: string, body: Record<string, unknown>, region: string | undefined): Promise<EmuResponse> {
   if (!region) throw new TcApiError('MissingParameter', 'The request is missing a required parameter `Region`.');
   switch (action) {
@@ -118,17 +86,30 @@ export async function handleScf(ctx: EmulatorContext, caller: Caller, action: st
       if (!name) throw new TcApiError('MissingParameter', 'The request is missing a required parameter `FunctionName`.');
       const namespace = str(body, 'Namespace') ?? 'default';
       check(ctx, caller, 'scf:GetFunction', resource(region, caller.account.id, namespace, name));
-      const def = lookup(ctx, caller, region, namespace, name, str(body, 'Qualifier') ?? '$LATEST');
-      return tcOk(functionJson(def));
+      const qualifier = str(body, 'Qualifier') ?? '$LATEST';
+      const def = lookup(ctx, caller, region, namespace, name, qualifier);
+      return tcOk(functionJson(def, qualifier));
     }
+    case 'CreateFunction':
+      return createFunction(ctx, caller, body, region);
+    case 'UpdateFunctionCode':
+      return updateFunctionCode(ctx, caller, body, region);
+    case 'UpdateFunctionConfiguration':
+      return updateFunctionConfiguration(ctx, caller, body, region);
+    case 'PublishVersion':
+      return publishVersion(ctx, caller, body, region);
+    case 'DeleteFunction':
+      return deleteFunction(ctx, caller, body, region);
     default: {
       const namespace = str(body, 'Namespace') ?? 'default';
       check(ctx, caller, 'scf:ListFunctions', resource(region, caller.account.id, namespace, '*'));
       const search = str(body, 'SearchKey') ?? '';
       const all = ctx.state.listFunctions('tencent', caller.account.id, (f) => f.region === region && f.namespace === namespace && f.name.includes(search));
-      const offset = Number(body['Offset'] ?? 0) || 0;
-      const limit = Math.min(Number(body['Limit'] ?? 20) || 20, 100);
-      return tcOk({ Functions: all.slice(offset, offset + limit).map(functionJson), TotalCount: all.length });
+      const offset = Number(body['Offset'] ?? 0);
+      const limit = Number(body['Limit'] ?? 20);
+      if (!Number.isInteger(offset) || offset < 0) throw new TcApiError('InvalidParameterValue.Offset', 'Offset must be a non-negative integer.');
+      if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw new TcApiError('InvalidParameterValue.Limit', 'Limit must be an integer between 0 and 100.');
+      return tcOk({ Functions: all.slice(offset, offset + limit).map(listedFunctionJson), TotalCount: all.length });
     }
   }
 }
