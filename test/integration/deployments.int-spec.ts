@@ -10,19 +10,14 @@ import { bearer } from './harness/app';
 import { Cloud, CloudTestApp, CUSTOMER, installRole, roleArnOf, startCloudTestApp } from './harness/clouds';
 
 const LIMIT_BYTES = 256 * 1024;
-
-/**
- * Which clouds' deployment providers are merged into this branch. A cloud that is not is listed
- * with the reason, and its tests stay as todos until its branch lands.
- */
-const NOT_READY: Partial<Record<Cloud, string>> = {
-  tencent: 'the tencent-deploy provider (COS upload, SCF deployment) is not merged yet',
-};
+/** COS bucket names end in the owner's APPID. */
+const TENCENT_APPID = '1250000000';
 
 /** Per cloud: the runtime and handler spelling, a bucket name the cloud accepts, and the execution role's trust. */
-const CLOUD_SETUP: Record<Cloud, { runtime: string; handler: string; memoryMb: number; bucket: () => string; execTrust: unknown; write: string[] }> = {
+const CLOUD_SETUP: Record<Cloud, { runtime: string; handler: string; memoryMb: number; bucket: () => string; execTrust: unknown; write: string[]; unknownRuntime: string }> = {
   aws: {
     runtime: 'python3.12',
+    unknownRuntime: 'python2.7',
     handler: 'index.handler',
     memoryMb: 256,
     bucket: () => `tether-code-${randomBytes(4).toString('hex')}`,
@@ -31,6 +26,7 @@ const CLOUD_SETUP: Record<Cloud, { runtime: string; handler: string; memoryMb: n
   },
   aliyun: {
     runtime: 'python3.10',
+    unknownRuntime: 'cobol85',
     handler: 'index.handler',
     memoryMb: 256,
     bucket: () => `tether-code-${randomBytes(4).toString('hex')}`,
@@ -39,9 +35,10 @@ const CLOUD_SETUP: Record<Cloud, { runtime: string; handler: string; memoryMb: n
   },
   tencent: {
     runtime: 'Python3.9',
+    unknownRuntime: 'Cobol85',
     handler: 'index.main_handler',
     memoryMb: 256,
-    bucket: () => `tether-code-${randomBytes(3).toString('hex')}-1250000000`,
+    bucket: () => `tether-code-${randomBytes(3).toString('hex')}-${TENCENT_APPID}`,
     execTrust: { version: '2.0', statement: [{ effect: 'allow', principal: { service: ['scf.qcloud.com'] }, action: ['name/sts:AssumeRole'] }] },
     write: ['tencent:scf:CreateFunction', 'tencent:scf:UpdateFunctionCode', 'tencent:scf:UpdateFunctionConfiguration', 'tencent:scf:PublishVersion', 'tencent:scf:DeleteFunction'],
   },
@@ -70,11 +67,6 @@ describe('function deployment', () => {
   };
 
   describe.each(['aws', 'aliyun', 'tencent'] as const)('%s', (cloud) => {
-    const notReady = NOT_READY[cloud];
-    if (notReady) {
-      it.todo(`uploads, deploys, invokes, redeploys unchanged, drops (${notReady})`);
-      return;
-    }
     const customer = CUSTOMER[cloud];
     const setup = CLOUD_SETUP[cloud];
     const bucket = setup.bucket();
@@ -112,7 +104,7 @@ describe('function deployment', () => {
 
     beforeAll(async () => {
       try {
-        t.emulator.admin.createAccount({ cloud, id: customer.account, name: 'customer' });
+        t.emulator.admin.createAccount({ cloud, id: customer.account, name: 'customer', ...(cloud === 'tencent' ? { appId: TENCENT_APPID } : {}) });
       } catch {
         // the account exists already
       }
@@ -194,6 +186,10 @@ describe('function deployment', () => {
       const badRuntime = await deploy({ runtime: 'not a runtime' });
       expect(badRuntime.status, badRuntime.text).toBe(400);
       expect(badRuntime.body.errors).toContainEqual({ field: 'runtime', message: expect.any(String) });
+      // Spelled like a runtime, refused by the cloud: its refusal names the field too.
+      const unknownRuntime = await deploy({ runtime: setup.unknownRuntime }, connection.name, admin, `badrt_${randomBytes(3).toString('hex')}`);
+      expect(unknownRuntime.status, unknownRuntime.text).toBe(422);
+      expect(unknownRuntime.body).toMatchObject({ type: '/problems/cloud-rejected-request', cloudCode: expect.any(String), errors: [{ field: 'runtime', message: expect.any(String) }] });
       const memory = await deploy({ memoryMb: 50_000 });
       expect(memory.status).toBe(400);
       expect(memory.body.errors.map((e: { field: string }) => e.field)).toContain('memoryMb');
