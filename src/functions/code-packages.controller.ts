@@ -28,7 +28,7 @@ export class CodePackagesController {
   @ApiBody({ required: true, schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ type: CodePackageResponse })
   @ProblemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 502)
-  upload(@Auth() auth: AuthContext, @Param('id') id: string, @WildcardParam() key: string, @StreamBody() body: Readable, @DeclaredLength() declared: number | undefined): Promise<CodePackageResponse> {
+  upload(@Auth() auth: AuthContext, @Param('id') id: string, @WildcardParam() key: string, @StreamBody() body: Readable | undefined, @DeclaredLength() declared: number | undefined): Promise<CodePackageResponse> {
     return this.packages.upload(auth, id, key, body, declared);
   }
 

@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService, AuditTarget } from '../audit/audit.service';
 import { AuthContext } from '../auth/auth-context';
+import { streamBodyRequired } from '../common/http/stream-body';
 import { TetherError } from '../common/problem/tether-error';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { checkCodeKey, checkCodePrefix } from './code-key';
@@ -33,7 +34,7 @@ export class CodePackagesService {
    * body is read; the body goes to a temporary file (hashed and counted on the way), then to the
    * cloud with its length and SHA-256. The file is removed whatever happens.
    */
-  async upload(auth: AuthContext, idOrName: string, key: string, body: Readable, declaredBytes: number | undefined): Promise<CodePackageResponse> {
+  async upload(auth: AuthContext, idOrName: string, key: string, body: Readable | undefined, declaredBytes: number | undefined): Promise<CodePackageResponse> {
     const target: AuditTarget = { action: 'code.upload', targetType: 'code_package', detail: {} };
     return this.audited(auth, target, async () => {
       const check = checkCodeKey(key);
@@ -43,6 +44,7 @@ export class CodePackagesService {
       const { connection, provider, credentials } = await this.targets.resolve(auth, idOrName, target, 'write');
       const bucket = codeBucketOf(connection);
       Object.assign(target.detail as object, { bucket });
+      if (!body) throw streamBodyRequired();
       // A declared length above the limit is refused before a byte is read.
       if (declaredBytes !== undefined && declaredBytes > this.limitBytes) throw tooLarge(this.limitBytes);
       const spooled = await spoolPackage(body, this.limitBytes);

@@ -41,9 +41,17 @@ export const DeclaredLength = createParamDecorator((_: unknown, context: Executi
   return typeof length === 'string' && /^\d{1,16}$/.test(length) ? Number(length) : undefined;
 });
 
-/** The raw body of a {@link TakesStreamBody} route; a JSON or empty body is a 415 naming the types it takes. */
-export const StreamBody = createParamDecorator((_: unknown, context: ExecutionContext): Readable => {
+/**
+ * The raw body of a {@link TakesStreamBody} route, or undefined for a JSON or empty body: the
+ * service refuses that (415) only after the connection was found, so another workspace's caller
+ * learns nothing but 404.
+ */
+export const StreamBody = createParamDecorator((_: unknown, context: ExecutionContext): Readable | undefined => {
   const body = context.switchToHttp().getRequest<FastifyRequest>().body;
-  if (body instanceof Readable) return body;
-  throw new TetherError('unsupported-media-type', `Send the package as the raw request body with Content-Type ${STREAM_CONTENT_TYPES.join(' or ')}.`);
+  return body instanceof Readable ? body : undefined;
 });
+
+/** The 415 for a stream route that got no raw body. */
+export function streamBodyRequired(): TetherError {
+  return new TetherError('unsupported-media-type', `Send the package as the raw request body with Content-Type ${STREAM_CONTENT_TYPES.join(' or ')}.`);
+}
