@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '../../src/audit/audit.service';
 import { DeploymentsService } from '../../src/functions/deployments.service';
+import { resealDeployments } from '../../src/functions/reseal-deployments';
+import { Keyring } from '../../src/secrets/keyring';
 import { buildPackage } from '../emulators/core/packages';
 import type { FunctionBehaviour } from '../emulators/core/state';
 import { bearer } from './harness/app';
@@ -283,6 +285,25 @@ describe('function deployment', () => {
         }
       }
       expect(leaks).toEqual([]);
+    });
+
+    it('re-seals the stored environment under a new first key, and the next identical deploy still writes nothing', async () => {
+      const keep = `${cloud}_kept_${randomBytes(3).toString('hex')}`;
+      expect((await deploy({ environment: { MODE: literalValue } }, connection.name, admin, keep)).status).toBe(200);
+      const db = t.app.get(DataSource);
+      const old = t.app.get(Keyring);
+      const rotated = new Keyring([{ id: `rotated-${cloud}`, key: randomBytes(32) }, ...t.config.masterKeys!]);
+      const outcome = await resealDeployments(db, rotated);
+      expect(outcome.unopenable).toEqual([]);
+      expect(outcome.resealed).toBeGreaterThan(0);
+      const [row] = await db.query(`SELECT key_id FROM function_deployments WHERE connection_id = $1 AND function_name = $2`, [connection.id, keep]);
+      expect(row.key_id).toBe(`rotated-${cloud}`);
+      // The running app's keyring is the old one: a rotated row it cannot open makes the next deploy rewrite the configuration, never fail.
+      expect(old.currentKeyId).not.toBe(`rotated-${cloud}`);
+      const again = await deploy({ environment: { MODE: literalValue } }, connection.name, admin, keep);
+      expect(again.status, again.text).toBe(200);
+      expect(again.body.changed).toBe(true);
+      expect((await t.http.delete(`/connections/${connection.name}/functions/${keep}`).set(bearer(admin))).status).toBe(204);
     });
 
     async function auditOf(action: string): Promise<{ outcome: string; target_id: string; connection_id: string; detail: Record<string, any> }[]> {
