@@ -5,8 +5,9 @@ import type { ConditionValue, Decision } from '../core/policy';
 import { type Caller, currentLifecycle, type FunctionBehaviour, type FunctionCode, type FunctionDef } from '../core/state';
 import type { AwsError } from './errors';
 
-/** What every Lambda handler shares: errors in Lambda's shape, targets, permission checks, the function record. */
+// What every Lambda handler shares: errors in Lambda's shape, targets, permission checks, the function record.
 
+/** A refusal in Lambda's own code, status and wording. */
 export class LambdaError extends Error {
   constructor(readonly error: AwsError) {
     super(error.message);
