@@ -10,6 +10,7 @@ import { TetherConfig } from './config/load-config';
 import { createValidationPipe } from './common/http/validation';
 import { NestPinoLogger } from './common/logging/nest-pino-logger';
 import { installJsonParser } from './common/http/json-body';
+import { installStreamBodyParser } from './common/http/stream-body';
 import { ProblemFilter, sendProblem, toProblem } from './common/problem/problem.filter';
 import { httpRequestDuration, httpRequests } from './metrics/metrics';
 import { buildOpenApiDocument } from './openapi/document';
@@ -47,6 +48,7 @@ export async function createApp(config: TetherConfig, logger: Logger, options: C
 
   const fastify = app.getHttpAdapter().getInstance();
   installJsonParser(fastify);
+  installStreamBodyParser(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

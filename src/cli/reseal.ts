@@ -3,8 +3,9 @@ import { createLogger } from '../common/logging/logger';
 import { Database } from '../database/database';
 import { loadKeyring } from '../secrets/keyring';
 import { resealSecrets } from '../secrets/reseal-secrets';
+import { resealDeployments } from '../functions/reseal-deployments';
 
-/** `npm run reseal`: after prepending a new key to TETHER_MASTER_KEYS, moves every secret onto it. */
+/** `npm run reseal`: after prepending a new key to TETHER_MASTER_KEYS, moves every secret and deployed environment onto it. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -15,6 +16,12 @@ async function main(): Promise<void> {
     logger.info({ resealed, keyId: keyring.currentKeyId }, 'secrets re-sealed under the first key');
     if (unopenable.length > 0) {
       logger.error({ secretIds: unopenable }, 'these secrets did not open (changed, or sealed under a key not in TETHER_MASTER_KEYS) and were left as they are');
+      process.exitCode = 1;
+    }
+    const deployments = await resealDeployments(database.dataSource, keyring);
+    logger.info({ resealed: deployments.resealed, keyId: keyring.currentKeyId }, 'function deployment environments re-sealed under the first key');
+    if (deployments.unopenable.length > 0) {
+      logger.error({ deploymentIds: deployments.unopenable }, 'these function deployments did not open and were left as they are; their next deploy rewrites them');
       process.exitCode = 1;
     }
   } finally {

@@ -13,6 +13,7 @@ import { InvokeCall, ProviderRegistry } from '../providers';
 import { BatchRequest, BatchResponse, HttpCallRequest, HttpCallResponse, InvokeFunctionRequest, InvokeFunctionResponse } from './dto/functions.dto';
 import { batchInvocations, batchRows, functionCalls } from './function-metrics';
 import { batchByteBudget, checkPayloadSize, DEFAULT_ASYNC_TIMEOUT_SECONDS, DEFAULT_SYNC_TIMEOUT_SECONDS, payloadLimit } from './function-limits';
+import { refuseInsecure } from './connection-use';
 import { invocationProblem } from './invocation-errors';
 import { DEFAULT_RETRY, RetryPolicy, withRetry } from './retry';
 import { readBatchAnswer, runBounded, splitRows } from './row-batching';
@@ -158,12 +159,7 @@ export class FunctionsService {
     const connection = await this.connections.get(auth, idOrName);
     target.connectionId = connection.id;
     Object.assign(target.detail as object, { connection: connection.name, provider: connection.provider });
-    if (connection.validationStatus === 'insecure') {
-      throw new TetherError(
-        'connection-insecure',
-        `Connection '${connection.name}' is insecure: its trust policy lets the role be assumed without the External ID (confused deputy), so Tether refuses to use it. Add the External ID condition to the role's trust policy (GET /connections/${connection.name}/trust-policy shows it), then POST /connections/${connection.name}/validate.`,
-      );
-    }
+    refuseInsecure(connection);
     if (!(connection.functions?.capabilities ?? ['invoke']).includes('invoke')) {
       throw new TetherError('not-applicable', `Connection '${connection.name}' does not have the invoke capability; add "invoke" to functions.capabilities.`);
     }

@@ -11,7 +11,18 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (tth_…) or the bootstrap token' })
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  return nameWildcards(document);
+}
+
+/**
+ * Nest documents a Fastify wildcard route (`code/*`) as `{path}`; Tether's one wildcard is the
+ * code package key, declared with `@ApiParam({ name: 'key' })`, so the path says `{key}` too.
+ */
+function nameWildcards(document: OpenAPIObject): OpenAPIObject {
+  const paths: OpenAPIObject['paths'] = {};
+  for (const [path, item] of Object.entries(document.paths)) paths[path.replace(/\/code\/\{path\}$/, '/code/{key}')] = item;
+  return { ...document, paths };
 }
 
 /** Stable JSON for the checked-in file: keys in the order Nest emits them, two-space indent. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '../../src/audit/audit.service';
+import { buildPackage } from '../emulators/core/packages';
 import { exampleOf, fillPath, liveOperations } from '../hardening/api-surface';
 import { bearer } from './harness/app';
 import { CloudTestApp, createRoleConnection, CUSTOMER, installRole, startCloudTestApp } from './harness/clouds';
@@ -30,6 +31,7 @@ describe('secret canary', () => {
     rotated: canary('rotated'),
     inline: canary('inline'),
     session: canary('session'),
+    environment: canary('environment'),
   };
 
   const call = async (method: string, url: string, body?: unknown, token = admin) => {
@@ -96,13 +98,35 @@ describe('secret canary', () => {
     }
     await call('POST', `/connections/${role.id}/validate`);
 
+    // A deployed function whose environment holds the secret (by reference) and a literal canary: both are sealed in function_deployments.
+    const deployer = await call('POST', '/connections', {
+      name: 'canary_deployer',
+      provider: 'aws',
+      region: CUSTOMER.aws.region,
+      auth: { type: 'assume_role', roleArn: `arn:aws:iam::${CUSTOMER.aws.account}:role/canary-deployer` },
+      functions: { codeBucket: 'canary-code', capabilities: ['invoke', 'deploy'], executionRoleArn: `arn:aws:iam::${CUSTOMER.aws.account}:role/canary-exec` },
+    });
+    expect(deployer.status, deployer.text).toBe(201);
+    await installRole(t, admin, 'aws', deployer.body as never);
+    t.emulator.admin.createBucket({ account: CUSTOMER.aws.account, name: 'canary-code', region: CUSTOMER.aws.region });
+    t.emulator.admin.createRole({ cloud: 'aws', account: CUSTOMER.aws.account, name: 'canary-exec', trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }, permissionPolicies: [] });
+    const uploaded = await t.app.getHttpAdapter().getInstance().inject({ method: 'PUT', url: '/connections/canary_deployer/code/udf/echo.zip', headers: { ...bearer(admin), 'content-type': 'application/zip' }, payload: buildPackage({ type: 'echo' }) });
+    seen.push({ label: 'PUT code', status: uploaded.statusCode, headers: uploaded.headers, text: uploaded.body, credentials: false });
+    expect(uploaded.statusCode, uploaded.body).toBe(200);
+    const environment = { FROM_SECRET: { secret: 'canary_secret' }, LITERAL: canaries.environment };
+    const deployed = await call('PUT', '/connections/canary_deployer/functions/echo', { runtime: 'python3.12', handler: 'index.handler', code: { key: 'udf/echo.zip' }, environment });
+    expect(deployed.status, deployed.text).toBe(200);
+    await call('PUT', '/connections/canary_deployer/functions/echo', { runtime: 'python3.12', handler: 'index.handler', code: { key: 'udf/echo.zip' }, environment: { ...environment, MISSING: { secret: 'no_such_secret' } } });
+    await call('GET', '/connections/canary_deployer/functions/echo');
+    expect((await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM function_deployments`))[0].n).toBe(1);
+
     // Every operation once more, with valid-looking input, so every read path and error path shows what it holds.
     const ids: Record<string, string> = { connections: role.id, secrets: 'canary_secret', tokens: '00000000-0000-4000-8000-000000000000' };
     for (const op of ops.filter((o) => !o.isPublic || o.method === 'GET')) {
       if (op.method === 'DELETE' || op.bootstrapOnly) continue;
       for (const id of op.path.includes('{id}') ? [ids[op.path.split('/')[1]] ?? role.id, keyed.body!.id, inline.body!.id] : ['']) {
         const query = op.parameters.filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${encodeURIComponent(String(exampleOf(p.schema)))}`);
-        const url = fillPath(op.path, { id: id || 'x', function: 'echo' }) + (query.length ? `?${query.join('&')}` : '');
+        const url = fillPath(op.path, { id: id || 'x', function: 'echo', key: 'udf/echo.zip' }) + (query.length ? `?${query.join('&')}` : '');
         await call(op.method, url, op.body ? exampleOf(op.body) : undefined);
       }
     }

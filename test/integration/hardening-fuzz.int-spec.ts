@@ -82,6 +82,7 @@ describe('fuzzing every operation of the live OpenAPI document', () => {
     const pathValues = {
       id: [connection.id, connection.name, 'fuzz_keys', 'fuzz_secret', tokens[0].id as string],
       function: ['echo', 'missing_function'],
+      key: ['udf/echo.zip', 'echo.zip'],
     };
     // Deletions last, so the other operations keep finding the objects they aim at.
     const ordered = [...operations].sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));

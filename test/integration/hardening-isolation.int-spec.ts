@@ -47,7 +47,7 @@ describe('isolation matrix over the live API', () => {
     if (op.path.includes('{id}') && !target) throw new Error(`no fixture for /${collectionOf(op.path)}/{id}: add one to hardening-isolation so ${op.method} ${op.path} is covered`);
     // Required query parameters get a valid value, so the answer is about the caller, not the query.
     const query = op.parameters.filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${encodeURIComponent(String(exampleOf(p.schema)))}`);
-    return fillPath(op.path, { id: by === 'name' && target?.name ? target.name : target?.id ?? '', function: 'echo' }) + (query.length ? `?${query.join('&')}` : '');
+    return fillPath(op.path, { id: by === 'name' && target?.name ? target.name : target?.id ?? '', function: 'echo', key: 'udf/echo.zip' }) + (query.length ? `?${query.join('&')}` : '');
   };
 
   beforeAll(async () => {

@@ -41,6 +41,16 @@ export const errorCatalog = {
   'upstream-timeout': { status: 504, title: 'The endpoint did not answer in time' },
   'upstream-response-too-large': { status: 502, title: 'The endpoint\'s answer is too large' },
   'credentials-not-supported': { status: 422, title: 'The cloud cannot mint session credentials from this connection\'s keys' },
+  'capability-missing': { status: 403, title: 'The connection lacks the capability this needs' },
+  'code-bucket-not-set': { status: 409, title: 'The connection has no code bucket' },
+  'code-package-too-large': { status: 413, title: 'The code package exceeds the configured limit' },
+  'code-package-not-zip': { status: 422, title: 'The code package is not a zip file' },
+  'code-package-not-found': { status: 422, title: 'The code bucket has no such package' },
+  'cloud-permission-missing': { status: 422, title: 'The connection\'s role lacks a permission the call needs' },
+  'cloud-quota-exceeded': { status: 422, title: 'A quota of the customer\'s cloud account is reached' },
+  'function-conflict': { status: 409, title: 'The function exists already or is busy with another change' },
+  'function-deploy-failed': { status: 422, title: 'The cloud could not make the function ready' },
+  'function-deploy-timeout': { status: 504, title: 'The function did not become ready in time' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -27,11 +27,13 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with the current state',
   412: 'If-Match does not match the current ETag',
   413: 'Body too large',
+  415: 'Unsupported content type',
   422: 'Cannot be carried out',
   428: 'If-Match is required',
   429: 'Rate limited; see Retry-After',
   502: 'The cloud refused or failed',
   503: 'Unavailable',
+  504: 'The cloud did not answer or finish in time',
 };
 
 /** Declares the problem+json answers of a route in the OpenAPI document. */
