@@ -41,7 +41,7 @@ export class CodePackagesService {
       if (!check.ok) throw TetherError.field('key', check.message);
       // Only a checked key enters the event: control characters would not survive jsonb.
       Object.assign(target, { targetId: key, detail: { key } });
-      const { connection, provider, credentials } = await this.targets.resolve(auth, idOrName, target, 'write');
+      const { connection, codeBucket, credentials } = await this.targets.resolve(auth, idOrName, target, 'write');
       const bucket = codeBucketOf(connection);
       Object.assign(target.detail as object, { bucket });
       if (!body) throw streamBodyRequired();
@@ -51,7 +51,7 @@ export class CodePackagesService {
       try {
         if (!looksLikeZip(spooled.head)) throw new TetherError('code-package-not-zip', 'The body is not a zip file (it does not start with a zip signature); send the package as a .zip (or .jar) archive.');
         const creds = await credentials();
-        await provider
+        await codeBucket
           .putObject(creds, { region: connection.region, bucket, key, body: createReadStream(spooled.path), size: spooled.size, sha256: spooled.sha256, contentType: 'application/zip' })
           .catch((error: unknown) => {
             throw deploymentProblem(error, { what: `bucket ${bucket}`, notFound: 'bucket' });
@@ -69,9 +69,9 @@ export class CodePackagesService {
       const check = checkCodePrefix(query.prefix);
       if (!check.ok) throw TetherError.field('prefix', check.message);
     }
-    const { connection, provider, credentials } = await this.targets.resolve(auth, idOrName, { action: 'code.list', targetType: 'code_package' }, 'read');
+    const { connection, codeBucket, credentials } = await this.targets.resolve(auth, idOrName, { action: 'code.list', targetType: 'code_package' }, 'read');
     const bucket = codeBucketOf(connection);
-    const page = await provider
+    const page = await codeBucket
       .listObjects(await credentials(), { region: connection.region, bucket, limit: query.limit ?? DEFAULT_LIST_LIMIT, ...(query.prefix ? { prefix: query.prefix } : {}), ...(query.cursor ? { next: query.cursor } : {}) })
       .catch((error: unknown) => {
         throw deploymentProblem(error, { what: `bucket ${bucket}`, notFound: 'bucket' });

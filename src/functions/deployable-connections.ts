@@ -5,13 +5,14 @@ import { TetherError } from '../common/problem/tether-error';
 import { ConnectionEntity } from '../connections/connection.entity';
 import { ConnectionsService } from '../connections/connections.service';
 import { CredentialBroker } from '../credentials/credential-broker';
-import { CloudCredentials, CodeDeploymentProvider, ProviderRegistry } from '../providers';
+import { CloudCredentials, CodeBucket, FunctionDeployer, ProviderRegistry } from '../providers';
 import { refuseInsecure, requireCapability } from './connection-use';
 
-/** A connection ready for code and function calls: the row, the cloud's deployment calls, credentials. */
+/** A connection ready for code and function calls: the row, its cloud's code bucket and deployer, credentials. */
 export interface DeploymentTarget {
   connection: ConnectionEntity;
-  provider: CodeDeploymentProvider;
+  codeBucket: CodeBucket;
+  deployer: FunctionDeployer;
   credentials: () => Promise<CloudCredentials>;
 }
 
@@ -34,7 +35,8 @@ export class DeployableConnections {
     Object.assign((target.detail ??= {}), { connection: connection.name, provider: connection.provider });
     refuseInsecure(connection);
     if (access === 'write') requireCapability(connection, 'deploy');
-    return { connection, provider: this.providers.get(connection.provider), credentials: () => this.broker.credentialsFor(connection) };
+    const { codeBucket, deployer } = this.providers.get(connection.provider);
+    return { connection, codeBucket, deployer, credentials: () => this.broker.credentialsFor(connection) };
   }
 }
 

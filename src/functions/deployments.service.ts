@@ -98,7 +98,7 @@ export class DeploymentsService {
 
   /** The cloud side of a deploy: compare, then create or update, wait, publish. */
   private async apply(
-    { connection, provider, credentials }: DeploymentTarget,
+    { connection, codeBucket, deployer, credentials }: DeploymentTarget,
     ref: FunctionRef,
     request: DeployFunctionRequest,
     config: DesiredConfiguration,
@@ -112,7 +112,7 @@ export class DeploymentsService {
         throw deploymentProblem(error, { ...context, notFound });
       });
     const creds = await credentials();
-    const stored = await cloud(provider.headObject(creds, connection.region, bucket, request.code.key), 'package');
+    const stored = await cloud(codeBucket.headObject(creds, connection.region, bucket, request.code.key), 'package');
     if (!stored) {
       throw new TetherError('code-package-not-found', `The code bucket ${bucket} has no object '${request.code.key}'; upload it first with PUT /connections/${connection.name}/code/${request.code.key}.`, {
         errors: [{ field: 'code.key', message: `names no object in bucket ${bucket}` }],
@@ -120,7 +120,7 @@ export class DeploymentsService {
     }
     const packageSha256 = stored.sha256;
     Object.assign(target.detail as object, { codeSha256: packageSha256 ?? null, codeSize: stored.size });
-    const current = await cloud(provider.getFunction(creds, ref));
+    const current = await cloud(deployer.getFunction(creds, ref));
     const recorded = await this.recordOf(connection, ref);
     const macKey = this.macKeyOf(recorded) ?? randomBytes(32);
     const hash = configurationHash(config, macKey);
@@ -139,7 +139,7 @@ export class DeploymentsService {
       Object.assign(target.detail as object, { outcome: 'unchanged' });
       // Publishing the same code and configuration again would only hand back the same version.
       if (!request.publish || recorded?.version) return { response: answer(current, request.publish ? (recorded?.version ?? null) : null, false) };
-      const version = await cloud(provider.publishVersion(creds, ref));
+      const version = await cloud(deployer.publishVersion(creds, ref));
       Object.assign(target.detail as object, { version });
       return { response: answer(current, version, false), record: (manager) => manager.getRepository(FunctionDeploymentEntity).update({ id: recorded!.id }, { version }).then(() => undefined) };
     }
@@ -158,14 +158,14 @@ export class DeploymentsService {
     let written: DeployedFunction;
     if (plan.action === 'create') {
       Object.assign(target.detail as object, { outcome: 'created' });
-      written = await cloud(provider.createFunction(creds, spec), 'package');
+      written = await cloud(deployer.createFunction(creds, spec), 'package');
     } else {
       const update = plan.action === 'update' ? plan.update : { code: true, configuration: true };
       Object.assign(target.detail as object, { outcome: 'updated', updated: Object.entries(update).filter(([, yes]) => yes).map(([part]) => part) });
-      written = await cloud(provider.updateFunction(creds, spec, update), 'package');
+      written = await cloud(deployer.updateFunction(creds, spec, update), 'package');
     }
     const waitSeconds = request.waitSeconds ?? DEFAULT_WAIT_SECONDS;
-    const settled = await waitUntilSettled(() => cloud(provider.getFunction(creds, ref)), written, waitSeconds * 1000, this.waitPolicy);
+    const settled = await waitUntilSettled(() => cloud(deployer.getFunction(creds, ref)), written, waitSeconds * 1000, this.waitPolicy);
     if (!settled.settled) {
       throw new TetherError('function-deploy-timeout', `${context.what} was still pending after ${waitSeconds} s; read it with GET /connections/${connection.name}/functions/${ref.functionName}, or deploy again with a larger waitSeconds.`, { waitSeconds });
     }
@@ -176,7 +176,7 @@ export class DeploymentsService {
         stateReason: ready.stateReason ?? null,
       });
     }
-    const version = request.publish ? await cloud(provider.publishVersion(creds, ref)) : null;
+    const version = request.publish ? await cloud(deployer.publishVersion(creds, ref)) : null;
     if (version) Object.assign(target.detail as object, { version });
     const record = (manager: EntityManager) =>
       this.saveRecord(manager, connection, ref, {
@@ -199,9 +199,9 @@ export class DeploymentsService {
   }
 
   async read(auth: AuthContext, idOrName: string, functionName: string): Promise<FunctionResponse> {
-    const { connection, provider, credentials } = await this.targets.resolve(auth, idOrName, { action: 'function.read', targetType: 'function' }, 'read');
+    const { connection, deployer, credentials } = await this.targets.resolve(auth, idOrName, { action: 'function.read', targetType: 'function' }, 'read');
     const ref = this.checkedRef(connection, functionName);
-    const fn = await provider.getFunction(await credentials(), ref).catch((error: unknown) => {
+    const fn = await deployer.getFunction(await credentials(), ref).catch((error: unknown) => {
       throw deploymentProblem(error, { what: describe(connection, functionName), notFound: 'function' });
     });
     if (!fn) throw new TetherError('function-not-found', `There is no ${describe(connection, functionName)}.`);
@@ -210,9 +210,9 @@ export class DeploymentsService {
   }
 
   async list(auth: AuthContext, idOrName: string, query: FunctionListQuery): Promise<FunctionPageResponse> {
-    const { connection, provider, credentials } = await this.targets.resolve(auth, idOrName, { action: 'function.list', targetType: 'function' }, 'read');
+    const { connection, deployer, credentials } = await this.targets.resolve(auth, idOrName, { action: 'function.list', targetType: 'function' }, 'read');
     const namespace = namespaceOf(connection);
-    const page = await provider.listFunctions(await credentials(), connection.region, namespace, query.cursor).catch((error: unknown) => {
+    const page = await deployer.listFunctions(await credentials(), connection.region, namespace, query.cursor).catch((error: unknown) => {
       throw deploymentProblem(error, { what: `the functions of ${describe(connection)}`, notFound: 'function' });
     });
     const records = await this.recordsOf(connection, namespace, page.functions.map((f) => f.name));
@@ -223,13 +223,13 @@ export class DeploymentsService {
   async drop(auth: AuthContext, idOrName: string, functionName: string): Promise<void> {
     const target: AuditTarget = { action: 'function.drop', targetType: 'function', detail: {} };
     try {
-      const { connection, provider, credentials } = await this.targets.resolve(auth, idOrName, target, 'write');
+      const { connection, deployer, credentials } = await this.targets.resolve(auth, idOrName, target, 'write');
       const ref = this.checkedRef(connection, functionName);
       Object.assign(target, { targetId: functionName });
       Object.assign(target.detail as object, { function: functionName, ...(ref.namespace ? { namespace: ref.namespace } : {}) });
       const where = { connectionId: connection.id, namespace: ref.namespace ?? '', functionName };
       let missing = false;
-      await provider.deleteFunction(await credentials(), ref).catch((error: unknown) => {
+      await deployer.deleteFunction(await credentials(), ref).catch((error: unknown) => {
         const problem = deploymentProblem(error, { what: describe(connection, functionName), notFound: 'function' });
         if (problem instanceof TetherError && problem.code === 'function-not-found') missing = true;
         else throw problem;

@@ -1,6 +1,6 @@
 import type { CloudProvider } from '../cloud-identifiers';
 import type { Sensitive } from '../common/logging/sensitive';
-import type { CodeDeploymentProvider } from './deployment';
+import type { CodeBucket, FunctionDeployer } from './deployment';
 import type { ProviderError } from './provider-error';
 
 /** Keys to call a cloud with: long-lived (access_key connections, the platform's own) or temporary. */
@@ -82,8 +82,12 @@ export interface SessionRequest {
  * The one seam between Tether and a cloud. Everything above it is provider-neutral; every
  * implementation maps its SDK's failures onto {@link ProviderError}.
  */
-export interface CloudFunctionProvider extends CodeDeploymentProvider {
+export interface CloudFunctionProvider {
   readonly provider: CloudProvider;
+  /** The connection's code bucket: S3, OSS or COS. */
+  readonly codeBucket: CodeBucket;
+  /** Deploys functions from the code bucket: Lambda, FC 2.0 or SCF. */
+  readonly deployer: FunctionDeployer;
   assumeRole(req: AssumeRoleRequest): Promise<IssuedCredentials>;
   /** Short-lived credentials minted from long-lived keys (AWS GetSessionToken or GetFederationToken when a session policy is given; Tencent GetFederationToken); throws ProviderError kind 'unsupported' where the cloud has no such call (Aliyun). */
   sessionCredentials(keys: CloudCredentials, req: SessionRequest): Promise<IssuedCredentials>;

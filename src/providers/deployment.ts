@@ -107,14 +107,21 @@ export interface FunctionUpdate {
 }
 
 /**
- * Implemented by each cloud's provider. Refusals and failures are `ProviderError`s (kind
- * `not_found`, `access_denied`, `invalid_request`, …) keeping the cloud's code; a missing function
- * on `getFunction` is `undefined`, not an error.
+ * A connection's code bucket (S3, OSS, COS). Refusals and failures are `ProviderError`s keeping the
+ * cloud's code; a missing object on `headObject` is `undefined`, not an error.
  */
-export interface CodeDeploymentProvider {
+export interface CodeBucket {
   putObject(creds: CloudCredentials, call: PutObjectCall): Promise<StoredObject>;
   headObject(creds: CloudCredentials, region: string, bucket: string, key: string): Promise<StoredObject | undefined>;
   listObjects(creds: CloudCredentials, call: ListObjectsCall): Promise<ObjectPage>;
+}
+
+/**
+ * Functions created from code packages (Lambda, FC 2.0, SCF). Refusals and failures are
+ * `ProviderError`s (kind `not_found`, `access_denied`, `invalid_request`, `conflict`, …) keeping the
+ * cloud's code; a missing function on `getFunction` is `undefined`, not an error.
+ */
+export interface FunctionDeployer {
   getFunction(creds: CloudCredentials, ref: FunctionRef): Promise<DeployedFunction | undefined>;
   createFunction(creds: CloudCredentials, spec: FunctionSpec): Promise<DeployedFunction>;
   /** Rewrites what `update` names; the cloud may answer while the function is still pending. */

@@ -62,7 +62,7 @@ const spec = (key: string, extra: Partial<FunctionSpec> = {}): FunctionSpec => (
 /** What deploy-api does: poll getFunction until the function is no longer pending. */
 async function settled(creds: IssuedCredentials, ref: FunctionRef): Promise<DeployedFunction> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const f = await aliyun.getFunction(creds, ref);
+    const f = await aliyun.deployer.getFunction(creds, ref);
     if (f && f.state !== 'pending') return f;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -98,18 +98,18 @@ beforeEach(() => {
 describe('Aliyun OSS code bucket', () => {
   it('streams a package with its SHA-256 as metadata; head reads it back; list pages', async () => {
     const creds = await deployer();
-    const stored = await aliyun.putObject(creds, upload('udf/v1.zip', V1));
+    const stored = await aliyun.codeBucket.putObject(creds, upload('udf/v1.zip', V1));
     expect(stored).toEqual({ key: 'udf/v1.zip', size: V1.length, sha256: createHash('sha256').update(V1).digest('hex') });
-    const head = await aliyun.headObject(creds, REGION, BUCKET, 'udf/v1.zip');
+    const head = await aliyun.codeBucket.headObject(creds, REGION, BUCKET, 'udf/v1.zip');
     expect(head).toMatchObject({ key: 'udf/v1.zip', size: V1.length, sha256: stored.sha256 });
     expect(head?.lastModified).toBeInstanceOf(Date);
-    expect(await aliyun.headObject(creds, REGION, BUCKET, 'udf/none.zip')).toBeUndefined();
+    expect(await aliyun.codeBucket.headObject(creds, REGION, BUCKET, 'udf/none.zip')).toBeUndefined();
 
     for (const key of ['udf/a.zip', 'udf/b.zip', 'other/c.zip']) emu.admin.putObject({ cloud: 'aliyun', bucket: BUCKET, key, body: key });
-    const first = await aliyun.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'udf/', limit: 2 });
+    const first = await aliyun.codeBucket.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'udf/', limit: 2 });
     expect(first.objects.map((o) => o.key)).toEqual(['udf/a.zip', 'udf/b.zip']);
     expect(first.next).toBeDefined();
-    const second = await aliyun.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'udf/', limit: 2, next: first.next! });
+    const second = await aliyun.codeBucket.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'udf/', limit: 2, next: first.next! });
     expect(second).toMatchObject({ objects: [{ key: 'udf/v1.zip', size: V1.length }] });
     expect(second.next).toBeUndefined();
   });
@@ -124,13 +124,13 @@ describe('Aliyun OSS code bucket', () => {
     expect(refused.detail).toContain(`oss:ListObjects on acs:oss:*:${CUSTOMER}:${BUCKET}`);
     expect(await aliyun.probeBucket(REGION, invoker, 'gone-bucket')).toMatchObject({ ok: false, error: { kind: 'not_found', cloudCode: 'NoSuchBucket' } });
     // An invoke-only role reads packages but may not write them.
-    expect(await failure(aliyun.putObject(invoker, upload('udf/x.zip', V1)))).toMatchObject({ kind: 'access_denied', operation: 'oss:PutObject' });
+    expect(await failure(aliyun.codeBucket.putObject(invoker, upload('udf/x.zip', V1)))).toMatchObject({ kind: 'access_denied', operation: 'oss:PutObject' });
   });
 
   it('maps expired STS credentials and an unreachable OSS', async () => {
     const creds = await deployer();
     emu.admin.advanceClock(901);
-    expect(await failure(aliyun.listObjects(creds, { region: REGION, bucket: BUCKET, limit: 10 }))).toMatchObject({ kind: 'expired_credentials', cloudCode: 'SecurityTokenExpired' });
+    expect(await failure(aliyun.codeBucket.listObjects(creds, { region: REGION, bucket: BUCKET, limit: 10 }))).toMatchObject({ kind: 'expired_credentials', cloudCode: 'SecurityTokenExpired' });
     const offline = new AliyunFunctionProvider({ endpoint: 'http://127.0.0.1:9', controlTimeoutMs: 2000 });
     const result = await offline.probeBucket(REGION, creds, BUCKET);
     expect(result).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
@@ -143,10 +143,10 @@ describe('Aliyun FC 2.0 deployment', () => {
     const { logger, lines } = captureLogger();
     const provider = new AliyunFunctionProvider({ endpoint: emu.url, logger });
     const creds = await deployer(provider);
-    await provider.putObject(creds, upload('udf/v1.zip', V1));
+    await provider.codeBucket.putObject(creds, upload('udf/v1.zip', V1));
     const ref = { region: REGION, namespace: SERVICE, functionName: 'score' };
-    expect(await provider.getFunction(creds, ref)).toBeUndefined();
-    const created = await provider.createFunction(creds, spec('udf/v1.zip'));
+    expect(await provider.deployer.getFunction(creds, ref)).toBeUndefined();
+    const created = await provider.deployer.createFunction(creds, spec('udf/v1.zip'));
     expect(created).toMatchObject({ name: 'score', namespace: SERVICE, state: 'pending', runtime: 'python3.10', handler: 'index.handler', memoryMb: 256, timeoutSeconds: 30, codeSize: V1.length, environmentKeys: ['API_TOKEN', 'MODE'] });
     expect(emu.admin.counters().calls).toMatchObject({ 'aliyun:fc:CreateFunction': 2, 'aliyun:fc:CreateService': 1 });
     const active = await settled(creds, ref);
@@ -159,38 +159,38 @@ describe('Aliyun FC 2.0 deployment', () => {
 
   it('updates code and configuration, publishes a service version, lists and deletes', async () => {
     const creds = await deployer();
-    await aliyun.putObject(creds, upload('udf/v1.zip', V1));
-    await aliyun.putObject(creds, upload('udf/v2.zip', V2));
+    await aliyun.codeBucket.putObject(creds, upload('udf/v1.zip', V1));
+    await aliyun.codeBucket.putObject(creds, upload('udf/v2.zip', V2));
     const ref = { region: REGION, namespace: SERVICE, functionName: 'score' };
-    const created = await aliyun.createFunction(creds, spec('udf/v1.zip'));
+    const created = await aliyun.deployer.createFunction(creds, spec('udf/v1.zip'));
     await settled(creds, ref);
-    expect(await aliyun.publishVersion(creds, ref)).toBe('1');
+    expect(await aliyun.deployer.publishVersion(creds, ref)).toBe('1');
 
-    const updated = await aliyun.updateFunction(creds, spec('udf/v2.zip', { memoryMb: 512, environment: { MODE: new Sensitive('canary') } }), { code: true, configuration: true });
+    const updated = await aliyun.deployer.updateFunction(creds, spec('udf/v2.zip', { memoryMb: 512, environment: { MODE: new Sensitive('canary') } }), { code: true, configuration: true });
     expect(updated).toMatchObject({ state: 'pending', memoryMb: 512, environmentKeys: ['MODE'] });
     expect(updated.cloudCodeHash).not.toBe(created.cloudCodeHash);
     expect(await settled(creds, ref)).toMatchObject({ state: 'active', memoryMb: 512 });
     expect(await invokeJson(creds)).toEqual({ version: 2 });
-    expect(await aliyun.publishVersion(creds, ref)).toBe('2');
+    expect(await aliyun.deployer.publishVersion(creds, ref)).toBe('2');
 
     // A configuration-only update leaves the code alone.
-    const config = await aliyun.updateFunction(creds, spec('udf/v1.zip', { timeoutSeconds: 60 }), { code: false, configuration: true });
+    const config = await aliyun.deployer.updateFunction(creds, spec('udf/v1.zip', { timeoutSeconds: 60 }), { code: false, configuration: true });
     expect(config).toMatchObject({ timeoutSeconds: 60, cloudCodeHash: updated.cloudCodeHash });
 
-    await aliyun.createFunction(creds, spec('udf/v1.zip', { functionName: 'other' }));
-    const listed = await aliyun.listFunctions(creds, REGION, SERVICE);
+    await aliyun.deployer.createFunction(creds, spec('udf/v1.zip', { functionName: 'other' }));
+    const listed = await aliyun.deployer.listFunctions(creds, REGION, SERVICE);
     expect(listed.functions.map((f) => f.name)).toEqual(['other', 'score']);
-    await aliyun.deleteFunction(creds, ref);
-    expect(await aliyun.getFunction(creds, ref)).toBeUndefined();
-    expect(await failure(aliyun.deleteFunction(creds, ref))).toMatchObject({ kind: 'not_found', cloudCode: 'FunctionNotFound' });
-    expect(await failure(aliyun.createFunction(creds, spec('udf/v1.zip', { functionName: 'other' })))).toMatchObject({ kind: 'conflict', cloudCode: 'FunctionAlreadyExists' });
+    await aliyun.deployer.deleteFunction(creds, ref);
+    expect(await aliyun.deployer.getFunction(creds, ref)).toBeUndefined();
+    expect(await failure(aliyun.deployer.deleteFunction(creds, ref))).toMatchObject({ kind: 'not_found', cloudCode: 'FunctionNotFound' });
+    expect(await failure(aliyun.deployer.createFunction(creds, spec('udf/v1.zip', { functionName: 'other' })))).toMatchObject({ kind: 'conflict', cloudCode: 'FunctionAlreadyExists' });
   });
 
   it('refuses a role it may not pass, keeping FC\'s AccessDenied naming ram:PassRole', async () => {
     // Deploy rendered without an execution role: no ram:PassRole statement.
     const creds = await roleWith('no-pass', { capabilities: ['invoke', 'deploy'] });
     emu.admin.putObject({ cloud: 'aliyun', bucket: BUCKET, key: 'udf/v1.zip', body: V1.toString('base64'), base64: true });
-    const refused = await failure(aliyun.createFunction(creds, spec('udf/v1.zip')));
+    const refused = await failure(aliyun.deployer.createFunction(creds, spec('udf/v1.zip')));
     expect(refused).toMatchObject({ kind: 'access_denied', cloudCode: 'AccessDenied', operation: 'fc:CreateService', httpStatus: 403 });
     expect(refused.message).toContain(`'ram:PassRole' on resource '${EXEC_ROLE}'`);
   });
@@ -198,12 +198,12 @@ describe('Aliyun FC 2.0 deployment', () => {
   it('tells a missing package, a bad runtime or memory size and a missing namespace apart', async () => {
     const creds = await deployer();
     emu.admin.putObject({ cloud: 'aliyun', bucket: BUCKET, key: 'udf/v1.zip', body: V1.toString('base64'), base64: true });
-    expect(await failure(aliyun.createFunction(creds, spec('udf/none.zip')))).toMatchObject({ kind: 'not_found', cloudCode: 'OSSObjectNotFound' });
-    const runtime = await failure(aliyun.createFunction(creds, spec('udf/v1.zip', { runtime: 'python9' })));
+    expect(await failure(aliyun.deployer.createFunction(creds, spec('udf/none.zip')))).toMatchObject({ kind: 'not_found', cloudCode: 'OSSObjectNotFound' });
+    const runtime = await failure(aliyun.deployer.createFunction(creds, spec('udf/v1.zip', { runtime: 'python9' })));
     expect(runtime).toMatchObject({ kind: 'invalid_request', cloudCode: 'InvalidArgument', httpStatus: 400 });
     expect(runtime.message).toMatch(/^runtime: /);
     expect(runtime.cloudMessage).toContain('python9');
-    expect((await failure(aliyun.createFunction(creds, spec('udf/v1.zip', { memoryMb: 100 })))).message).toMatch(/^memoryMb: /);
-    expect((await failure(aliyun.createFunction(creds, spec('udf/v1.zip', { namespace: undefined })))).message).toMatch(/^namespace: /);
+    expect((await failure(aliyun.deployer.createFunction(creds, spec('udf/v1.zip', { memoryMb: 100 })))).message).toMatch(/^memoryMb: /);
+    expect((await failure(aliyun.deployer.createFunction(creds, spec('udf/v1.zip', { namespace: undefined })))).message).toMatch(/^namespace: /);
   });
 });

@@ -12,7 +12,7 @@ import FC, {
 } from '@alicloud/fc-open20210406';
 import { OpenApiRequest, Params } from '@alicloud/openapi-client';
 import type { CloudCredentials } from '../cloud-function-provider';
-import type { DeployedFunction, FunctionPage, FunctionRef, FunctionSpec, FunctionState, FunctionUpdate } from '../deployment';
+import type { DeployedFunction, FunctionDeployer, FunctionPage, FunctionRef, FunctionSpec, FunctionState, FunctionUpdate } from '../deployment';
 import { isProviderError, ProviderError } from '../provider-error';
 
 /** Runs one SDK call through the provider's `callCloud` (deadline, error mapping, the one log line). */
@@ -126,7 +126,7 @@ function namingTheField(error: unknown): unknown {
  * is created on the first deploy with the execution role as the service role. Reads go through the
  * SDK's own `callApi` because its typed models drop `state` and `lastUpdateStatus`.
  */
-export class AliyunFunctionDeployment {
+export class AliyunFunctionDeployment implements FunctionDeployer {
   constructor(private readonly options: AliyunDeploymentOptions) {}
 
   async getFunction(creds: CloudCredentials, ref: FunctionRef): Promise<DeployedFunction | undefined> {

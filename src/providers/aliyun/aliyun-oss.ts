@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import OSS from 'ali-oss';
 import type { CloudCredentials, ProbeResult } from '../cloud-function-provider';
-import { type ListObjectsCall, type ObjectPage, PACKAGE_SHA256_METADATA, type PutObjectCall, type StoredObject } from '../deployment';
+import { type CodeBucket, type ListObjectsCall, type ObjectPage, PACKAGE_SHA256_METADATA, type PutObjectCall, type StoredObject } from '../deployment';
 import { isProviderError } from '../provider-error';
 import { probe } from '../shared/call';
 import { ClientCache, credentialKey } from '../shared/client-cache';
@@ -36,7 +36,7 @@ function requestIdOf(result: WithResponse): string | undefined {
  * The connection's OSS code bucket through ali-oss, signed with OSS's V4 signature. ali-oss signs
  * and streams uploads itself, so Tether does not carry a signer of its own for OSS.
  */
-export class AliyunOss {
+export class AliyunOss implements CodeBucket {
   private readonly clients = new ClientCache<OSS>();
 
   constructor(private readonly options: AliyunOssOptions) {}

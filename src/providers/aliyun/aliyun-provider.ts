@@ -16,7 +16,6 @@ import type {
   ProbeResult,
   SessionRequest,
 } from '../cloud-function-provider';
-import type { DeployedFunction, FunctionPage, FunctionRef, FunctionSpec, FunctionUpdate, ListObjectsCall, ObjectPage, PutObjectCall, StoredObject } from '../deployment';
 import { PlatformIdentity } from '../platform-identity';
 import { ProviderError } from '../provider-error';
 import { callCloud, elapsedMs, parseFunctionError, probe, retryOnce } from '../shared/call';
@@ -58,8 +57,8 @@ export class AliyunFunctionProvider implements CloudFunctionProvider {
   private readonly fc = new ClientCache<FC>();
   /** Account (uid) of an access key, for the FC endpoint `<uid>.<region>.fc.aliyuncs.com`. */
   private readonly accountOfKey = new LRUCache<string, string>({ max: 1000 });
-  private readonly oss: AliyunOss;
-  private readonly deployment: AliyunFunctionDeployment;
+  readonly codeBucket: AliyunOss;
+  readonly deployer: AliyunFunctionDeployment;
 
   constructor(options: AliyunProviderOptions = {}) {
     this.endpoint = parseEndpoint(options.endpoint);
@@ -68,8 +67,8 @@ export class AliyunFunctionProvider implements CloudFunctionProvider {
     this.controlTimeoutMs = options.controlTimeoutMs ?? 10_000;
     const call = <T>(operation: string, region: string, creds: CloudCredentials, run: () => Promise<T>, requestIdOf: (r: T) => string | undefined, timeoutMs?: number): Promise<T> =>
       this.call(operation, region, creds, run, requestIdOf, timeoutMs);
-    this.oss = new AliyunOss({ ...(this.endpoint ? { endpoint: this.endpoint } : {}), call, controlTimeoutMs: this.controlTimeoutMs, uploadTimeoutMs: options.uploadTimeoutMs ?? 10 * 60_000 });
-    this.deployment = new AliyunFunctionDeployment({ client: (region, creds) => this.fcClient(region, creds), call, runtime: () => runtime(this.controlTimeoutMs) });
+    this.codeBucket = new AliyunOss({ ...(this.endpoint ? { endpoint: this.endpoint } : {}), call, controlTimeoutMs: this.controlTimeoutMs, uploadTimeoutMs: options.uploadTimeoutMs ?? 10 * 60_000 });
+    this.deployer = new AliyunFunctionDeployment({ client: (region, creds) => this.fcClient(region, creds), call, runtime: () => runtime(this.controlTimeoutMs) });
   }
 
   async assumeRole(req: AssumeRoleRequest): Promise<IssuedCredentials> {
@@ -157,7 +156,7 @@ export class AliyunFunctionProvider implements CloudFunctionProvider {
   }
 
   probeBucket(region: string, creds: CloudCredentials, bucket: string): Promise<ProbeResult> {
-    return this.oss.probeBucket(region, creds, bucket);
+    return this.codeBucket.probeBucket(region, creds, bucket);
   }
 
   async probeFunctions(region: string, creds: CloudCredentials, namespace: string | undefined): Promise<ProbeResult> {
@@ -187,46 +186,19 @@ export class AliyunFunctionProvider implements CloudFunctionProvider {
     });
   }
 
-  putObject(creds: CloudCredentials, call: PutObjectCall): Promise<StoredObject> {
-    return this.oss.putObject(creds, call);
-  }
 
-  headObject(creds: CloudCredentials, region: string, bucket: string, key: string): Promise<StoredObject | undefined> {
-    return this.oss.headObject(creds, region, bucket, key);
-  }
 
-  listObjects(creds: CloudCredentials, call: ListObjectsCall): Promise<ObjectPage> {
-    return this.oss.listObjects(creds, call);
-  }
 
-  getFunction(creds: CloudCredentials, ref: FunctionRef): Promise<DeployedFunction | undefined> {
-    return this.deployment.getFunction(creds, ref);
-  }
 
-  createFunction(creds: CloudCredentials, spec: FunctionSpec): Promise<DeployedFunction> {
-    return this.deployment.createFunction(creds, spec);
-  }
 
-  updateFunction(creds: CloudCredentials, spec: FunctionSpec, update: FunctionUpdate): Promise<DeployedFunction> {
-    return this.deployment.updateFunction(creds, spec, update);
-  }
 
-  publishVersion(creds: CloudCredentials, ref: FunctionRef): Promise<string> {
-    return this.deployment.publishVersion(creds, ref);
-  }
 
-  deleteFunction(creds: CloudCredentials, ref: FunctionRef): Promise<void> {
-    return this.deployment.deleteFunction(creds, ref);
-  }
 
-  listFunctions(creds: CloudCredentials, region: string, namespace: string | undefined, next?: string): Promise<FunctionPage> {
-    return this.deployment.listFunctions(creds, region, namespace, next);
-  }
 
   close(): void {
     this.sts.clear();
     this.fc.clear();
-    this.oss.close();
+    this.codeBucket.close();
   }
 
   private call<T>(operation: string, region: string, creds: CloudCredentials, run: () => Promise<T>, requestIdOf: (r: T) => string | undefined, timeoutMs = this.controlTimeoutMs): Promise<T> {

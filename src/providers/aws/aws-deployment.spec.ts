@@ -106,31 +106,31 @@ beforeEach(() => {
 describe('AWS code packages (S3)', () => {
   it('uploads a stream with the tether-sha256 metadata; HEAD reads it back; a missing key is undefined', async () => {
     const creds = await assume();
-    const stored = await aws.putObject(creds, { region: REGION, bucket: BUCKET, key: 'code/new.zip', body: Readable.from([V2]), size: V2.length, sha256: hex(V2), contentType: 'application/zip' });
+    const stored = await aws.codeBucket.putObject(creds, { region: REGION, bucket: BUCKET, key: 'code/new.zip', body: Readable.from([V2]), size: V2.length, sha256: hex(V2), contentType: 'application/zip' });
     expect(stored).toEqual({ key: 'code/new.zip', size: V2.length, sha256: hex(V2) });
-    const head = await aws.headObject(creds, REGION, BUCKET, 'code/new.zip');
+    const head = await aws.codeBucket.headObject(creds, REGION, BUCKET, 'code/new.zip');
     expect(head).toMatchObject({ key: 'code/new.zip', size: V2.length, sha256: hex(V2) });
     expect(head?.lastModified).toBeInstanceOf(Date);
-    await expect(aws.headObject(creds, REGION, BUCKET, 'code/none.zip')).resolves.toBeUndefined();
+    await expect(aws.codeBucket.headObject(creds, REGION, BUCKET, 'code/none.zip')).resolves.toBeUndefined();
     expect(emu.admin.counters().calls['aws:s3:PutObject']).toBe(1);
   });
 
   it('a body that does not match its SHA-256 is refused by S3 (BadDigest), and a bucket without PutObject is access_denied', async () => {
     const creds = await assume();
-    const bad = await failure(aws.putObject(creds, { region: REGION, bucket: BUCKET, key: 'code/bad.zip', body: Readable.from([V1]), size: V1.length, sha256: hex(V2), contentType: 'application/zip' }));
+    const bad = await failure(aws.codeBucket.putObject(creds, { region: REGION, bucket: BUCKET, key: 'code/bad.zip', body: Readable.from([V1]), size: V1.length, sha256: hex(V2), contentType: 'application/zip' }));
     expect(bad).toMatchObject({ kind: 'invalid_request', cloudCode: 'BadDigest', httpStatus: 400 });
     emu.admin.createBucket({ account: CUSTOMER, name: 'other-bucket', region: REGION });
-    const denied = await failure(aws.putObject(creds, { region: REGION, bucket: 'other-bucket', key: 'x.zip', body: Readable.from([V1]), size: V1.length, sha256: hex(V1), contentType: 'application/zip' }));
+    const denied = await failure(aws.codeBucket.putObject(creds, { region: REGION, bucket: 'other-bucket', key: 'x.zip', body: Readable.from([V1]), size: V1.length, sha256: hex(V1), contentType: 'application/zip' }));
     expect(denied).toMatchObject({ kind: 'access_denied', cloudCode: 'AccessDenied', operation: 's3:PutObject' });
-    expect(await failure(aws.listObjects(creds, { region: REGION, bucket: 'no-such-bucket', limit: 10 }))).toMatchObject({ kind: 'not_found', cloudCode: 'NoSuchBucket' });
+    expect(await failure(aws.codeBucket.listObjects(creds, { region: REGION, bucket: 'no-such-bucket', limit: 10 }))).toMatchObject({ kind: 'not_found', cloudCode: 'NoSuchBucket' });
   });
 
   it('lists page by page with the continuation token', async () => {
     const creds = await assume();
-    const first = await aws.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'code/', limit: 1 });
+    const first = await aws.codeBucket.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'code/', limit: 1 });
     expect(first.objects).toEqual([{ key: 'code/v1.zip', size: V1.length, lastModified: expect.any(Date) }]);
     expect(first.next).toBeTruthy();
-    const second = await aws.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'code/', limit: 1, next: first.next! });
+    const second = await aws.codeBucket.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'code/', limit: 1, next: first.next! });
     expect(second.objects.map((o) => o.key)).toEqual(['code/v2.zip']);
     expect(second.next).toBeUndefined();
   });
@@ -139,26 +139,26 @@ describe('AWS code packages (S3)', () => {
 describe('AWS Lambda functions', () => {
   it('creates (pending), reads (active) and runs a function; only environment names come back', async () => {
     const creds = await assume();
-    const created = await aws.createFunction(creds, spec('udf-score'));
+    const created = await aws.deployer.createFunction(creds, spec('udf-score'));
     expect(created).toMatchObject({ name: 'udf-score', state: 'pending', stateReason: 'The function is being created.', runtime: 'python3.12', memoryMb: 256, timeoutSeconds: 30, cloudCodeHash: b64(V1), codeSize: V1.length, executionRoleArn: EXEC_ROLE });
     expect(created.environmentKeys).toEqual(['API_TOKEN', 'MODE']);
     expect(JSON.stringify(created)).not.toContain(SECRET_VALUE);
     emu.admin.completeDeployments();
-    const read = await aws.getFunction(creds, { region: REGION, functionName: 'udf-score' });
+    const read = await aws.deployer.getFunction(creds, { region: REGION, functionName: 'udf-score' });
     expect(read).toMatchObject({ state: 'active', cloudCodeHash: b64(V1), lastModified: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
     expect(read?.stateReason).toBeUndefined();
     expect(await invokeJson(creds, 'udf-score')).toEqual({ version: 1 });
-    await expect(aws.getFunction(creds, { region: REGION, functionName: 'udf-missing' })).resolves.toBeUndefined();
+    await expect(aws.deployer.getFunction(creds, { region: REGION, functionName: 'udf-missing' })).resolves.toBeUndefined();
   });
 
   it('updates code and configuration: waits for the code update before the configuration one', async () => {
     const creds = await assume();
-    await aws.createFunction(creds, spec('udf-up'));
+    await aws.deployer.createFunction(creds, spec('udf-up'));
     emu.admin.completeDeployments();
     // Short enough for the provider's polling between the two updates; long enough to be seen pending.
     emu.admin.configureDeployment({ pendingMs: 40 });
     emu.admin.reset('counters');
-    const updated = await aws.updateFunction(creds, spec('udf-up', { code: { bucket: BUCKET, key: 'code/v2.zip' }, memoryMb: 512, environment: { MODE: new Sensitive('prod') } }), { code: true, configuration: true });
+    const updated = await aws.deployer.updateFunction(creds, spec('udf-up', { code: { bucket: BUCKET, key: 'code/v2.zip' }, memoryMb: 512, environment: { MODE: new Sensitive('prod') } }), { code: true, configuration: true });
     expect(updated).toMatchObject({ state: 'pending', memoryMb: 512, cloudCodeHash: b64(V2), environmentKeys: ['MODE'] });
     const calls = emu.admin.counters().calls;
     expect(calls['aws:lambda:UpdateFunctionCode']).toBe(1);
@@ -170,10 +170,10 @@ describe('AWS Lambda functions', () => {
 
   it('updates only what it is told to', async () => {
     const creds = await assume();
-    await aws.createFunction(creds, spec('udf-conf'));
+    await aws.deployer.createFunction(creds, spec('udf-conf'));
     emu.admin.completeDeployments();
     emu.admin.reset('counters');
-    const out = await aws.updateFunction(creds, spec('udf-conf', { timeoutSeconds: 60 }), { code: false, configuration: true });
+    const out = await aws.deployer.updateFunction(creds, spec('udf-conf', { timeoutSeconds: 60 }), { code: false, configuration: true });
     expect(out).toMatchObject({ state: 'pending', timeoutSeconds: 60, cloudCodeHash: b64(V1) });
     expect(emu.admin.counters().calls['aws:lambda:UpdateFunctionCode']).toBeUndefined();
   });
@@ -181,38 +181,38 @@ describe('AWS Lambda functions', () => {
   it('a failed code update is reported failed, and the configuration is left alone', async () => {
     emu.admin.putObject({ bucket: BUCKET, key: 'code/broken.zip', body: buildPackage({ type: 'echo' }, { 'emulator.json': '"x"' }).toString('base64'), base64: true });
     const creds = await assume();
-    await aws.createFunction(creds, spec('udf-broken'));
+    await aws.deployer.createFunction(creds, spec('udf-broken'));
     emu.admin.completeDeployments();
     emu.admin.configureDeployment({ pendingMs: 20 });
-    const out = await aws.updateFunction(creds, spec('udf-broken', { code: { bucket: BUCKET, key: 'code/broken.zip' }, memoryMb: 1024 }), { code: true, configuration: true });
+    const out = await aws.deployer.updateFunction(creds, spec('udf-broken', { code: { bucket: BUCKET, key: 'code/broken.zip' }, memoryMb: 1024 }), { code: true, configuration: true });
     expect(out).toMatchObject({ state: 'failed', stateReason: expect.stringContaining('emulator.json'), memoryMb: 256 });
     expect(await invokeJson(creds, 'udf-broken')).toEqual({ version: 1 });
   });
 
   it('publishes a version, lists page by page, deletes', async () => {
     const creds = await assume();
-    await aws.createFunction(creds, spec('udf-ver'));
+    await aws.deployer.createFunction(creds, spec('udf-ver'));
     emu.admin.completeDeployments();
-    expect(await aws.publishVersion(creds, { region: REGION, functionName: 'udf-ver' })).toBe('1');
+    expect(await aws.deployer.publishVersion(creds, { region: REGION, functionName: 'udf-ver' })).toBe('1');
     for (let i = 0; i < 50; i++) emu.admin.createFunction({ cloud: 'aws', account: CUSTOMER, region: REGION, name: `admin-${String(i).padStart(2, '0')}` });
-    const first = await aws.listFunctions(creds, REGION, undefined);
+    const first = await aws.deployer.listFunctions(creds, REGION, undefined);
     expect(first.functions).toHaveLength(50);
     expect(first.next).toBeTruthy();
-    const second = await aws.listFunctions(creds, REGION, undefined, first.next);
+    const second = await aws.deployer.listFunctions(creds, REGION, undefined, first.next);
     expect(second.functions.map((f) => f.name)).toEqual(['udf-ver']);
     expect(second.functions[0]).toMatchObject({ state: 'active', cloudCodeHash: b64(V1) });
     expect(second.next).toBeUndefined();
 
-    await aws.deleteFunction(creds, { region: REGION, functionName: 'udf-ver' });
-    await expect(aws.getFunction(creds, { region: REGION, functionName: 'udf-ver' })).resolves.toBeUndefined();
-    expect(await failure(aws.deleteFunction(creds, { region: REGION, functionName: 'udf-ver' }))).toMatchObject({ kind: 'not_found', cloudCode: 'ResourceNotFoundException' });
+    await aws.deployer.deleteFunction(creds, { region: REGION, functionName: 'udf-ver' });
+    await expect(aws.deployer.getFunction(creds, { region: REGION, functionName: 'udf-ver' })).resolves.toBeUndefined();
+    expect(await failure(aws.deployer.deleteFunction(creds, { region: REGION, functionName: 'udf-ver' }))).toMatchObject({ kind: 'not_found', cloudCode: 'ResourceNotFoundException' });
   });
 });
 
 describe('AWS deployment errors', () => {
   it('PassRole missing: access_denied naming executionRoleArn, with Lambda’s code and sentence', async () => {
     const creds = await assume(createCustomerRole('no-pass', DEPLOY_STATEMENTS));
-    const error = await failure(aws.createFunction(creds, spec('udf-np')));
+    const error = await failure(aws.deployer.createFunction(creds, spec('udf-np')));
     expect(error).toMatchObject({ kind: 'access_denied', cloudCode: 'AccessDeniedException', httpStatus: 403, operation: 'lambda:CreateFunction' });
     expect(error.message).toMatch(/^executionRoleArn: /);
     expect(error.cloudMessage).toContain(`iam:PassRole on resource: ${EXEC_ROLE}`);
@@ -221,23 +221,23 @@ describe('AWS deployment errors', () => {
   it('a role that Lambda cannot assume, or none at all, is invalid_request on executionRoleArn', async () => {
     emu.admin.createRole({ cloud: 'aws', account: CUSTOMER, name: 'ec2-only', trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] } });
     const creds = await assume(createCustomerRole('wide-pass', [...DEPLOY_STATEMENTS, { ...PASS_ROLE, Resource: `arn:aws:iam::${CUSTOMER}:role/*` }]));
-    const error = await failure(aws.createFunction(creds, spec('udf-r', { executionRoleArn: `arn:aws:iam::${CUSTOMER}:role/ec2-only` })));
+    const error = await failure(aws.deployer.createFunction(creds, spec('udf-r', { executionRoleArn: `arn:aws:iam::${CUSTOMER}:role/ec2-only` })));
     expect(error).toMatchObject({ kind: 'invalid_request', cloudCode: 'InvalidParameterValueException', cloudMessage: 'The role defined for the function cannot be assumed by Lambda.' });
     expect(error.message).toMatch(/^executionRoleArn: /);
     const { executionRoleArn: _, ...withoutRole } = spec('udf-r');
-    expect((await failure(aws.createFunction(creds, withoutRole))).message).toMatch(/^executionRoleArn: /);
+    expect((await failure(aws.deployer.createFunction(creds, withoutRole))).message).toMatch(/^executionRoleArn: /);
     expect(emu.admin.counters().calls['aws:lambda:CreateFunction']).toBe(1);
   });
 
   it('a missing package is not_found on code; a bucket the caller cannot read is access_denied', async () => {
     const creds = await assume();
-    const missing = await failure(aws.createFunction(creds, spec('udf-k', { code: { bucket: BUCKET, key: 'code/none.zip' } })));
+    const missing = await failure(aws.deployer.createFunction(creds, spec('udf-k', { code: { bucket: BUCKET, key: 'code/none.zip' } })));
     expect(missing).toMatchObject({ kind: 'not_found', cloudCode: 'InvalidParameterValueException', cloudMessage: expect.stringContaining('S3 Error Code: NoSuchKey') });
     expect(missing.message).toMatch(/^code: /);
-    expect(await failure(aws.createFunction(creds, spec('udf-k', { code: { bucket: 'no-such-bucket', key: 'x.zip' } })))).toMatchObject({ kind: 'not_found' });
+    expect(await failure(aws.deployer.createFunction(creds, spec('udf-k', { code: { bucket: 'no-such-bucket', key: 'x.zip' } })))).toMatchObject({ kind: 'not_found' });
     emu.admin.createBucket({ account: CUSTOMER, name: 'foreign-code', region: REGION });
     emu.admin.putObject({ bucket: 'foreign-code', key: 'v1.zip', body: V1.toString('base64'), base64: true });
-    const denied = await failure(aws.createFunction(creds, spec('udf-k', { code: { bucket: 'foreign-code', key: 'v1.zip' } })));
+    const denied = await failure(aws.deployer.createFunction(creds, spec('udf-k', { code: { bucket: 'foreign-code', key: 'v1.zip' } })));
     expect(denied).toMatchObject({ kind: 'access_denied', cloudCode: 'AccessDeniedException' });
     expect(denied.message).toMatch(/^code: /);
   });
@@ -257,7 +257,7 @@ describe('AWS deployment errors', () => {
       [{ environment: { AWS_REGION: new Sensitive(SECRET_VALUE) } }, 'environment'],
     ];
     for (const [extra, field] of cases) {
-      const error = await failure(aws.createFunction(creds, spec('udf-bad', extra)));
+      const error = await failure(aws.deployer.createFunction(creds, spec('udf-bad', extra)));
       expect(error.kind).toBe('invalid_request');
       expect(error.message.startsWith(`${field}: `)).toBe(true);
       expect(['ValidationException', 'InvalidParameterValueException']).toContain(error.cloudCode);
@@ -268,19 +268,19 @@ describe('AWS deployment errors', () => {
 
   it('conflicts: creating an existing function, updating one that is still being changed', async () => {
     const creds = await assume();
-    await aws.createFunction(creds, spec('udf-c'));
-    expect(await failure(aws.createFunction(creds, spec('udf-c')))).toMatchObject({ kind: 'conflict', cloudCode: 'ResourceConflictException', httpStatus: 409 });
-    expect(await failure(aws.updateFunction(creds, spec('udf-c'), { code: true, configuration: false }))).toMatchObject({ kind: 'conflict' });
-    expect(await failure(aws.publishVersion(creds, { region: REGION, functionName: 'udf-c' }))).toMatchObject({ kind: 'conflict' });
+    await aws.deployer.createFunction(creds, spec('udf-c'));
+    expect(await failure(aws.deployer.createFunction(creds, spec('udf-c')))).toMatchObject({ kind: 'conflict', cloudCode: 'ResourceConflictException', httpStatus: 409 });
+    expect(await failure(aws.deployer.updateFunction(creds, spec('udf-c'), { code: true, configuration: false }))).toMatchObject({ kind: 'conflict' });
+    expect(await failure(aws.deployer.publishVersion(creds, { region: REGION, functionName: 'udf-c' }))).toMatchObject({ kind: 'conflict' });
   });
 
   it('gives up waiting for a code update that does not finish, as a conflict', async () => {
     const creds = await assume();
     aws.close();
     aws = new AwsFunctionProvider({ endpoint: emu.url, updatePollMs: 5, updateWaitMs: 30 });
-    await aws.createFunction(creds, spec('udf-slow'));
+    await aws.deployer.createFunction(creds, spec('udf-slow'));
     emu.admin.completeDeployments();
-    const error = await failure(aws.updateFunction(creds, spec('udf-slow', { code: { bucket: BUCKET, key: 'code/v2.zip' } }), { code: true, configuration: true }));
+    const error = await failure(aws.deployer.updateFunction(creds, spec('udf-slow', { code: { bucket: BUCKET, key: 'code/v2.zip' } }), { code: true, configuration: true }));
     expect(error).toMatchObject({ kind: 'conflict', operation: 'lambda:UpdateFunctionConfiguration' });
     expect(emu.admin.counters().calls['aws:lambda:UpdateFunctionConfiguration']).toBeUndefined();
   });
@@ -288,8 +288,8 @@ describe('AWS deployment errors', () => {
   it('code storage quota: quota_exceeded', async () => {
     emu.admin.configureDeployment({ lambdaCodeStorageBytes: V1.length + 1 });
     const creds = await assume();
-    await aws.createFunction(creds, spec('udf-q1'));
-    const error = await failure(aws.createFunction(creds, spec('udf-q2')));
+    await aws.deployer.createFunction(creds, spec('udf-q1'));
+    const error = await failure(aws.deployer.createFunction(creds, spec('udf-q2')));
     expect(error).toMatchObject({ kind: 'quota_exceeded', cloudCode: 'CodeStorageExceededException' });
     expect(error.message).toMatch(/^code: /);
   });

@@ -13,7 +13,8 @@ import {
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudCredentials } from '../cloud-function-provider';
 import {
-  type CodeDeploymentProvider,
+  type CodeBucket,
+  type FunctionDeployer,
   type DeployedFunction,
   type FunctionPage,
   type FunctionRef,
@@ -63,7 +64,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * The deployment half of the AWS provider: packages in S3 (with the `tether-sha256` metadata and an
  * S3-verified SHA-256 checksum) and Lambda functions created and updated from them.
  */
-export class AwsDeployment implements CodeDeploymentProvider {
+export class AwsDeployment implements CodeBucket, FunctionDeployer {
   private readonly controlTimeoutMs: number;
   private readonly uploadTimeoutMs: number;
   private readonly updatePollMs: number;

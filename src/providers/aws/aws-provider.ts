@@ -15,7 +15,6 @@ import type {
   ProbeResult,
   SessionRequest,
 } from '../cloud-function-provider';
-import type { DeployedFunction, FunctionPage, FunctionRef, FunctionSpec, FunctionUpdate, ListObjectsCall, ObjectPage, PutObjectCall, StoredObject } from '../deployment';
 import { PlatformIdentity } from '../platform-identity';
 import { ProviderError } from '../provider-error';
 import { callCloud, elapsedMs, parseFunctionError, probe } from '../shared/call';
@@ -56,14 +55,15 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
   private readonly sts = new ClientCache<STSClient>();
   private readonly lambda = new ClientCache<LambdaClient>();
   private readonly s3 = new ClientCache<S3Client>();
-  private readonly deployment: AwsDeployment;
+  readonly codeBucket: AwsDeployment;
+  readonly deployer: AwsDeployment;
 
   constructor(options: AwsProviderOptions = {}) {
     this.endpoint = parseEndpoint(options.endpoint);
     this.platform = options.platform ?? new PlatformIdentity();
     this.logger = options.logger;
     this.controlTimeoutMs = options.controlTimeoutMs ?? 10_000;
-    this.deployment = new AwsDeployment(
+    this.codeBucket = this.deployer = new AwsDeployment(
       {
         lambda: (region, creds) => this.lambdaClient(region, creds),
         s3: (region, creds, purpose) => this.s3Client(region, creds, purpose),
@@ -180,41 +180,14 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
   }
 
   // Deployment: S3 packages and Lambda functions (aws-deployment.ts).
-  putObject(creds: CloudCredentials, call: PutObjectCall): Promise<StoredObject> {
-    return this.deployment.putObject(creds, call);
-  }
 
-  headObject(creds: CloudCredentials, region: string, bucket: string, key: string): Promise<StoredObject | undefined> {
-    return this.deployment.headObject(creds, region, bucket, key);
-  }
 
-  listObjects(creds: CloudCredentials, call: ListObjectsCall): Promise<ObjectPage> {
-    return this.deployment.listObjects(creds, call);
-  }
 
-  getFunction(creds: CloudCredentials, ref: FunctionRef): Promise<DeployedFunction | undefined> {
-    return this.deployment.getFunction(creds, ref);
-  }
 
-  createFunction(creds: CloudCredentials, spec: FunctionSpec): Promise<DeployedFunction> {
-    return this.deployment.createFunction(creds, spec);
-  }
 
-  updateFunction(creds: CloudCredentials, spec: FunctionSpec, update: FunctionUpdate): Promise<DeployedFunction> {
-    return this.deployment.updateFunction(creds, spec, update);
-  }
 
-  publishVersion(creds: CloudCredentials, ref: FunctionRef): Promise<string> {
-    return this.deployment.publishVersion(creds, ref);
-  }
 
-  deleteFunction(creds: CloudCredentials, ref: FunctionRef): Promise<void> {
-    return this.deployment.deleteFunction(creds, ref);
-  }
 
-  listFunctions(creds: CloudCredentials, region: string, namespace: string | undefined, next?: string): Promise<FunctionPage> {
-    return this.deployment.listFunctions(creds, region, namespace, next);
-  }
 
   /** Drops cached clients and their sockets (module shutdown). */
   close(): void {

@@ -2,7 +2,7 @@ import COS from 'cos-nodejs-sdk-v5';
 import type { Logger } from 'pino';
 import { parseCosBucket } from '../../cloud-identifiers/tencent';
 import type { CloudCredentials, ProbeResult } from '../cloud-function-provider';
-import { type ListObjectsCall, type ObjectPage, PACKAGE_SHA256_METADATA, type PutObjectCall, type StoredObject } from '../deployment';
+import { type CodeBucket, type ListObjectsCall, type ObjectPage, PACKAGE_SHA256_METADATA, type PutObjectCall, type StoredObject } from '../deployment';
 import { ProviderError } from '../provider-error';
 import { callCloud, probe } from '../shared/call';
 import { ClientCache, credentialKey } from '../shared/client-cache';
@@ -28,7 +28,7 @@ export interface TencentCosOptions {
  * request there while keeping the `<bucket>.cos.<region>.myqcloud.com` Host it signs, so the request
  * is otherwise exactly what COS receives.
  */
-export class TencentCos {
+export class TencentCos implements CodeBucket {
   private readonly clients = new ClientCache<COS>();
   private readonly uploadTimeoutMs: number;
 

@@ -53,7 +53,7 @@ const assume = (): Promise<IssuedCredentials> =>
   tencent.assumeRole({ region: REGION, roleArn: ROLE, externalId: EXTERNAL_ID, sessionName: 'deploy-test', durationSeconds: 900, caller: keysOf(seed.tencent) });
 
 async function upload(key: string, body: Buffer): Promise<void> {
-  await tencent.putObject(creds, { region: REGION, bucket: BUCKET, key, body: Readable.from([body]), size: body.length, sha256: sha256Hex(body), contentType: 'application/zip' });
+  await tencent.codeBucket.putObject(creds, { region: REGION, bucket: BUCKET, key, body: Readable.from([body]), size: body.length, sha256: sha256Hex(body), contentType: 'application/zip' });
 }
 
 const spec = (key: string, extra: Partial<FunctionSpec> = {}): FunctionSpec => ({
@@ -73,7 +73,7 @@ const spec = (key: string, extra: Partial<FunctionSpec> = {}): FunctionSpec => (
 /** Polls as deploy-api does: until the function is no longer pending. */
 async function settled(): Promise<DeployedFunction> {
   for (let i = 0; i < 100; i += 1) {
-    const f = await tencent.getFunction(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn', accountId: CUSTOMER });
+    const f = await tencent.deployer.getFunction(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn', accountId: CUSTOMER });
     if (f && f.state !== 'pending') return f;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -117,12 +117,12 @@ describe('Tencent code bucket (COS)', () => {
     await upload('pkgs/v1.zip', one);
     await upload('pkgs/v2.zip', buildPackage({ type: 'reply', body: { version: 2 } }));
     await upload('other/x.zip', Buffer.from('x'));
-    expect(await tencent.headObject(creds, REGION, BUCKET, 'pkgs/v1.zip')).toMatchObject({ key: 'pkgs/v1.zip', size: one.length, sha256: sha256Hex(one) });
-    expect(await tencent.headObject(creds, REGION, BUCKET, 'pkgs/none.zip')).toBeUndefined();
+    expect(await tencent.codeBucket.headObject(creds, REGION, BUCKET, 'pkgs/v1.zip')).toMatchObject({ key: 'pkgs/v1.zip', size: one.length, sha256: sha256Hex(one) });
+    expect(await tencent.codeBucket.headObject(creds, REGION, BUCKET, 'pkgs/none.zip')).toBeUndefined();
 
-    const first = await tencent.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'pkgs/', limit: 1 });
+    const first = await tencent.codeBucket.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'pkgs/', limit: 1 });
     expect(first.objects).toMatchObject([{ key: 'pkgs/v1.zip', size: one.length }]);
-    const second = await tencent.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'pkgs/', limit: 1, next: first.next! });
+    const second = await tencent.codeBucket.listObjects(creds, { region: REGION, bucket: BUCKET, prefix: 'pkgs/', limit: 1, next: first.next! });
     expect(second.objects.map((o) => o.key)).toEqual(['pkgs/v2.zip']);
     expect(second.next).toBeUndefined();
   });
@@ -145,62 +145,62 @@ describe('Tencent SCF deployment', () => {
     creds = await assume();
     await upload('pkgs/v1.zip', buildPackage({ type: 'reply', body: { version: 1 } }));
     await upload('pkgs/v2.zip', buildPackage({ type: 'reply', body: { version: 2 } }));
-    expect(await tencent.getFunction(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' })).toBeUndefined();
+    expect(await tencent.deployer.getFunction(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' })).toBeUndefined();
 
-    const created = await tencent.createFunction(creds, spec('pkgs/v1.zip'));
+    const created = await tencent.deployer.createFunction(creds, spec('pkgs/v1.zip'));
     expect(created).toMatchObject({ name: 'udf-fn', namespace: NAMESPACE, state: 'pending', runtime: 'Python3.9', handler: 'index.main_handler', memoryMb: 256, timeoutSeconds: 10, environmentKeys: ['API_TOKEN', 'MODE'], executionRoleArn: EXEC_ROLE });
     expect(await settled()).toMatchObject({ state: 'active', executionRoleArn: EXEC_ROLE });
     expect(await invoke()).toEqual({ version: 1 });
 
     // Code and configuration together: configuration first, then (once SCF settled) the code.
-    const updated = await tencent.updateFunction(creds, spec('pkgs/v2.zip', { memoryMb: 512, handler: 'main.handler', environment: {} }), { code: true, configuration: true });
+    const updated = await tencent.deployer.updateFunction(creds, spec('pkgs/v2.zip', { memoryMb: 512, handler: 'main.handler', environment: {} }), { code: true, configuration: true });
     expect(updated.state).toBe('pending');
     expect(await settled()).toMatchObject({ state: 'active', memoryMb: 512, handler: 'main.handler', environmentKeys: [] });
     expect(await invoke()).toEqual({ version: 2 });
 
     // A configuration-only update whose handler changed still rewrites the handler (SCF keeps it with the code).
-    await tencent.updateFunction(creds, spec('pkgs/v2.zip', { memoryMb: 512, handler: 'app.run', environment: {} }), { code: false, configuration: true });
+    await tencent.deployer.updateFunction(creds, spec('pkgs/v2.zip', { memoryMb: 512, handler: 'app.run', environment: {} }), { code: false, configuration: true });
     expect(await settled()).toMatchObject({ handler: 'app.run' });
 
-    expect(await tencent.publishVersion(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' })).toBe('1');
-    const page = await tencent.listFunctions(creds, REGION, NAMESPACE);
+    expect(await tencent.deployer.publishVersion(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' })).toBe('1');
+    const page = await tencent.deployer.listFunctions(creds, REGION, NAMESPACE);
     expect(page).toMatchObject({ functions: [{ name: 'udf-fn', state: 'active', memoryMb: 512 }] });
     expect(page.next).toBeUndefined();
 
-    await tencent.deleteFunction(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' });
-    expect(await tencent.getFunction(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' })).toBeUndefined();
+    await tencent.deployer.deleteFunction(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' });
+    expect(await tencent.deployer.getFunction(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' })).toBeUndefined();
     expect(lines.join('\n')).not.toContain('s3cr3t-value-never-logged');
   });
 
   it('pages ListFunctions with an offset marker', async () => {
     await upload('pkgs/v1.zip', buildPackage({ type: 'echo' }));
-    for (let i = 0; i < 22; i += 1) await tencent.createFunction(creds, spec('pkgs/v1.zip', { functionName: `fn-${String(i).padStart(2, '0')}` }));
-    const first = await tencent.listFunctions(creds, REGION, NAMESPACE);
+    for (let i = 0; i < 22; i += 1) await tencent.deployer.createFunction(creds, spec('pkgs/v1.zip', { functionName: `fn-${String(i).padStart(2, '0')}` }));
+    const first = await tencent.deployer.listFunctions(creds, REGION, NAMESPACE);
     expect(first.functions).toHaveLength(20);
     expect(first.next).toBe('20');
-    const second = await tencent.listFunctions(creds, REGION, NAMESPACE, first.next);
+    const second = await tencent.deployer.listFunctions(creds, REGION, NAMESPACE, first.next);
     expect(second.functions.map((f) => f.name)).toEqual(['fn-20', 'fn-21']);
     expect(second.next).toBeUndefined();
   });
 
   it('maps PassRole, a missing package, bad fields, an existing function and a busy one to clear errors', async () => {
     await upload('pkgs/v1.zip', buildPackage({ type: 'echo' }));
-    expect(await failure(tencent.createFunction(creds, spec('pkgs/none.zip')))).toMatchObject({ kind: 'not_found', cloudCode: 'ResourceNotFound.Cos' });
-    const runtime = await failure(tencent.createFunction(creds, spec('pkgs/v1.zip', { runtime: 'Cobol85' })));
+    expect(await failure(tencent.deployer.createFunction(creds, spec('pkgs/none.zip')))).toMatchObject({ kind: 'not_found', cloudCode: 'ResourceNotFound.Cos' });
+    const runtime = await failure(tencent.deployer.createFunction(creds, spec('pkgs/v1.zip', { runtime: 'Cobol85' })));
     expect(runtime).toMatchObject({ kind: 'invalid_request', cloudCode: 'InvalidParameterValue.Runtime' });
     expect(runtime.message).toMatch(/rejected the runtime/);
-    expect((await failure(tencent.createFunction(creds, spec('pkgs/v1.zip', { memoryMb: 100 })))).message).toMatch(/rejected the memory/);
-    expect((await failure(tencent.createFunction(creds, spec('pkgs/v1.zip', { handler: 'nodot' })))).message).toMatch(/rejected the handler/);
+    expect((await failure(tencent.deployer.createFunction(creds, spec('pkgs/v1.zip', { memoryMb: 100 })))).message).toMatch(/rejected the memory/);
+    expect((await failure(tencent.deployer.createFunction(creds, spec('pkgs/v1.zip', { handler: 'nodot' })))).message).toMatch(/rejected the handler/);
 
-    await tencent.createFunction(creds, spec('pkgs/v1.zip'));
-    expect(await failure(tencent.createFunction(creds, spec('pkgs/v1.zip')))).toMatchObject({ kind: 'conflict', cloudCode: 'ResourceInUse.Function' });
-    expect(await failure(tencent.publishVersion(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' }))).toMatchObject({ kind: 'conflict', cloudCode: 'FailedOperation.PublishVersion' });
+    await tencent.deployer.createFunction(creds, spec('pkgs/v1.zip'));
+    expect(await failure(tencent.deployer.createFunction(creds, spec('pkgs/v1.zip')))).toMatchObject({ kind: 'conflict', cloudCode: 'ResourceInUse.Function' });
+    expect(await failure(tencent.deployer.publishVersion(creds, { region: REGION, namespace: NAMESPACE, functionName: 'udf-fn' }))).toMatchObject({ kind: 'conflict', cloudCode: 'FailedOperation.PublishVersion' });
 
     const { trustPolicy, permissionPolicy } = policies(false);
     emu.admin.putTrustPolicy({ cloud: 'tencent', roleArn: ROLE, trustPolicy });
     emu.admin.putPermissionPolicies({ cloud: 'tencent', roleArn: ROLE, permissionPolicies: [permissionPolicy] });
     creds = await assume();
-    const passRole = await failure(tencent.createFunction(creds, spec('pkgs/v1.zip', { functionName: 'udf-other' })));
+    const passRole = await failure(tencent.deployer.createFunction(creds, spec('pkgs/v1.zip', { functionName: 'udf-other' })));
     expect(passRole).toMatchObject({ kind: 'access_denied', cloudCode: 'UnauthorizedOperation.CAM' });
     expect(passRole.cloudMessage).toContain('cam:PassRole');
   });

@@ -1,7 +1,7 @@
 import type { GetFunctionResponse, ListFunctionsResponse, PublishVersionResponse } from 'tencentcloud-sdk-nodejs/tencentcloud/services/scf/v20180416/scf_models';
 import { parseCosBucket, parseTencentRoleArn } from '../../cloud-identifiers/tencent';
 import type { CloudCredentials } from '../cloud-function-provider';
-import type { DeployedFunction, FunctionPage, FunctionRef, FunctionSpec, FunctionState, FunctionUpdate } from '../deployment';
+import type { DeployedFunction, FunctionDeployer, FunctionPage, FunctionRef, FunctionSpec, FunctionState, FunctionUpdate } from '../deployment';
 import { isProviderError, ProviderError } from '../provider-error';
 
 /** One SCF API call: the provider signs it, bounds it and maps its errors. */
@@ -38,7 +38,7 @@ export function functionStateOf(status: string | undefined): FunctionState {
  * the handler), PublishVersion, DeleteFunction, ListFunctions. Environment values are revealed
  * only into the request and never read back: DeployedFunction carries their names.
  */
-export class TencentDeployment {
+export class TencentDeployment implements FunctionDeployer {
   private readonly settleTimeoutMs: number;
   private readonly settlePollMs: number;
 

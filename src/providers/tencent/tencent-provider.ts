@@ -18,7 +18,6 @@ import type {
   ProbeResult,
   SessionRequest,
 } from '../cloud-function-provider';
-import type { DeployedFunction, FunctionPage, FunctionRef, FunctionSpec, FunctionUpdate, ListObjectsCall, ObjectPage, PutObjectCall, StoredObject } from '../deployment';
 import { PlatformIdentity } from '../platform-identity';
 import { ProviderError } from '../provider-error';
 import { callCloud, elapsedMs, parseFunctionError, probe, retryOnce } from '../shared/call';
@@ -66,8 +65,8 @@ export class TencentFunctionProvider implements CloudFunctionProvider {
   private readonly agent: HttpAgent;
   private readonly sts = new ClientCache<StsClient>();
   private readonly scf = new ClientCache<ScfClient>();
-  private readonly cos: TencentCos;
-  private readonly deployment: TencentDeployment;
+  readonly codeBucket: TencentCos;
+  readonly deployer: TencentDeployment;
 
   constructor(options: TencentProviderOptions = {}) {
     this.endpoint = parseEndpoint(options.endpoint);
@@ -75,8 +74,8 @@ export class TencentFunctionProvider implements CloudFunctionProvider {
     this.logger = options.logger;
     this.controlTimeoutMs = options.controlTimeoutMs ?? 10_000;
     this.agent = this.endpoint?.protocol === 'http' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
-    this.cos = new TencentCos({ endpoint: this.endpoint, logger: this.logger, controlTimeoutMs: this.controlTimeoutMs });
-    this.deployment = new TencentDeployment(
+    this.codeBucket = new TencentCos({ endpoint: this.endpoint, logger: this.logger, controlTimeoutMs: this.controlTimeoutMs });
+    this.deployer = new TencentDeployment(
       (operation, region, creds, action, params) => {
         const client = this.scfClient(region, creds);
         return this.call(operation, region, creds, (signal) => client.request(action, params, { signal }));
@@ -160,7 +159,7 @@ export class TencentFunctionProvider implements CloudFunctionProvider {
   }
 
   probeBucket(region: string, creds: CloudCredentials, bucket: string): Promise<ProbeResult> {
-    return this.cos.probeBucket(region, creds, bucket);
+    return this.codeBucket.probeBucket(region, creds, bucket);
   }
 
   async probeFunctions(region: string, creds: CloudCredentials, namespace: string | undefined): Promise<ProbeResult> {
@@ -173,46 +172,19 @@ export class TencentFunctionProvider implements CloudFunctionProvider {
     });
   }
 
-  putObject(creds: CloudCredentials, call: PutObjectCall): Promise<StoredObject> {
-    return this.cos.putObject(creds, call);
-  }
 
-  headObject(creds: CloudCredentials, region: string, bucket: string, key: string): Promise<StoredObject | undefined> {
-    return this.cos.headObject(creds, region, bucket, key);
-  }
 
-  listObjects(creds: CloudCredentials, call: ListObjectsCall): Promise<ObjectPage> {
-    return this.cos.listObjects(creds, call);
-  }
 
-  getFunction(creds: CloudCredentials, ref: FunctionRef): Promise<DeployedFunction | undefined> {
-    return this.deployment.getFunction(creds, ref);
-  }
 
-  createFunction(creds: CloudCredentials, spec: FunctionSpec): Promise<DeployedFunction> {
-    return this.deployment.createFunction(creds, spec);
-  }
 
-  updateFunction(creds: CloudCredentials, spec: FunctionSpec, update: FunctionUpdate): Promise<DeployedFunction> {
-    return this.deployment.updateFunction(creds, spec, update);
-  }
 
-  publishVersion(creds: CloudCredentials, ref: FunctionRef): Promise<string> {
-    return this.deployment.publishVersion(creds, ref);
-  }
 
-  deleteFunction(creds: CloudCredentials, ref: FunctionRef): Promise<void> {
-    return this.deployment.deleteFunction(creds, ref);
-  }
 
-  listFunctions(creds: CloudCredentials, region: string, namespace: string | undefined, next?: string): Promise<FunctionPage> {
-    return this.deployment.listFunctions(creds, region, namespace, next);
-  }
 
   close(): void {
     this.sts.clear();
     this.scf.clear();
-    this.cos.close();
+    this.codeBucket.close();
     this.agent.destroy();
   }
 
