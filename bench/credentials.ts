@@ -1,9 +1,11 @@
 /**
  * Cache-hit throughput of POST /connections/:id/credentials against a bare node:http server that
  * returns the same JSON, on this machine, over loopback, with autocannon. Then Tether's latency at
- * half the bare server's rate. In-process emulator, embedded PGlite, as the tests run it.
+ * half the bare server's rate. In-process emulator; the embedded PGlite as the tests run it, or the
+ * PostgreSQL server DATABASE_URL names (an empty database you created for the run).
  *
  *   npm run bench:credentials [-- --seconds 10 --connections 16]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/tether_bench npm run bench:credentials
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
   const seed = emulator.admin.seedPlatform();
   for (const [name, value] of Object.entries(seed.env)) process.env[name] = value;
   const dataDir = mkdtempSync(join(tmpdir(), 'tether-bench-'));
+  const databaseUrl = process.env.DATABASE_URL;
   const config = loadConfig({
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     TETHER_DATA_DIR: dataDir,
     TETHER_BOOTSTRAP_TOKEN: BOOTSTRAP,
     TETHER_MASTER_KEYS: `bench1:${Buffer.alloc(32, 9).toString('base64')}`,
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
     const halfRate = await load(`${base}${path}`, headers, '{}', Math.max(1, Math.floor(plain.rps / 2)));
     const stsAfter = assumeRoles();
 
-    console.log(`credentials cache hits, ${SECONDS} s per run, ${CONNECTIONS} connections, loopback, in-process emulator, embedded PGlite`);
+    console.log(`credentials cache hits, ${SECONDS} s per run, ${CONNECTIONS} connections, loopback, in-process emulator, ${databaseUrl ? 'PostgreSQL server' : 'embedded PGlite'}`);
     console.log(`  bare node:http       ${plain.rps} req/s   p50 ${plain.p50} ms   p99 ${plain.p99} ms`);
     console.log(`  Tether               ${tether.rps} req/s   p50 ${tether.p50} ms   p99 ${tether.p99} ms`);
     console.log(`  ratio                ${(tether.rps / plain.rps).toFixed(2)}`);

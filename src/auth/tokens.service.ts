@@ -4,6 +4,8 @@ import { AuditService } from '../audit/audit.service';
 import { isUuid } from '../common/http/identifier';
 import { PageQuery, paginate, Page } from '../common/http/pagination';
 import { TetherError } from '../common/problem/tether-error';
+import { Clock, systemClock, TtlCache } from '../common/cache/ttl-cache';
+import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { isUniqueViolation } from '../database/pg-errors';
 import { ApiTokenEntity } from './api-token.entity';
 import { AuthContext } from './auth-context';
@@ -13,28 +15,60 @@ import { TokenRole } from './token-role';
 
 export type Caller = Omit<AuthContext, 'requestId'>;
 
+/** What the token cache keeps: the caller, and what is checked again on every hit. */
+interface KnownToken {
+  caller: Caller;
+  tokenHash: Buffer;
+  expiresAt: number | null;
+}
+
 @Injectable()
 export class TokensService {
+  /**
+   * Authenticated tokens by the SHA-256 of the token, so most requests do not read api_tokens.
+   * Unknown tokens are not cached: a token created on another replica works at once.
+   */
+  private readonly known: TtlCache<KnownToken>;
+  private clock: Clock = systemClock;
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(AuditService) private readonly audit: AuditService,
-  ) {}
+    @Inject(TETHER_CONFIG) config: TetherConfig,
+  ) {
+    this.known = new TtlCache<KnownToken>(config.lookupCacheSeconds * 1000);
+  }
 
-  /** Resolves a presented token, or null when it is unknown or expired. */
-  async authenticate(presented: string, now = new Date()): Promise<Caller | null> {
+  /** Test hook: the clock token expiry and the cache's lifetime are measured with. */
+  useClock(clock: Clock): void {
+    this.clock = clock;
+    this.known.useClock(clock);
+  }
+
+  /** Resolves a presented token, or null when it is unknown, deleted or expired. */
+  async authenticate(presented: string): Promise<Caller | null> {
     const hash = hashToken(presented);
-    const token = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: hash });
-    // The row was found by its hash; the constant-time compare keeps the check itself free of timing signals.
-    if (!token || !sameHash(token.tokenHash, hash)) return null;
-    if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) return null;
-    return {
-      workspaceId: token.workspaceId,
-      tokenId: token.id,
-      tokenName: token.name,
-      role: token.role,
-      connections: token.connections,
-      isBootstrap: token.isBootstrap,
-    };
+    const key = hash.toString('hex');
+    let token = this.known.get(key);
+    if (!token) {
+      const since = this.known.mark();
+      const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: hash });
+      if (!row) return null;
+      token = {
+        caller: { workspaceId: row.workspaceId, tokenId: row.id, tokenName: row.name, role: row.role, connections: row.connections, isBootstrap: row.isBootstrap },
+        tokenHash: row.tokenHash,
+        expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+      };
+      this.known.set(key, token, since);
+    }
+    // Found by its hash; the constant-time compare keeps the check itself free of timing signals.
+    if (!sameHash(token.tokenHash, hash)) return null;
+    // Checked on every hit, so a cached token stops working the moment it expires.
+    if (token.expiresAt !== null && token.expiresAt <= this.clock.now()) {
+      this.known.delete(key);
+      return null;
+    }
+    return token.caller;
   }
 
   async create(auth: AuthContext, request: CreateTokenRequest): Promise<CreatedTokenResponse> {
@@ -101,6 +135,8 @@ export class TokensService {
     await this.audit.mutate(auth, { action: 'token.delete', targetType: 'token', targetId: token.id, detail: { name: token.name } }, async (manager) => {
       await manager.getRepository(ApiTokenEntity).delete({ id: token.id, workspaceId: auth.workspaceId });
     });
+    // This replica refuses it from now on; others once their copy is older than TETHER_LOOKUP_CACHE_SECONDS.
+    this.known.deleteWhere((known) => known.caller.tokenId === token.id);
   }
 }
 

@@ -11,12 +11,13 @@ import { TetherError } from '../common/problem/tether-error';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { ConnectionChanges } from '../connections/connection-changes';
 import { ConnectionEntity } from '../connections/connection.entity';
-import { assumesRole, ConnectionsService } from '../connections/connections.service';
+import { assumesRole } from '../connections/connections.service';
 import { CloudCredentials, IssuedCredentials, ProviderRegistry } from '../providers';
 import { isProviderError } from '../providers/provider-error';
 import { Keyring } from '../secrets/keyring';
 import { platformPrincipal } from '../trust-policies/platform-principal';
 import { ConnectionCredentials, CredentialRequest, DEFAULT_DURATION_SECONDS } from './connection-credentials';
+import { ConnectionSnapshots } from './connection-snapshots';
 import { Clock, CredentialCache, Loaded } from './credential-cache';
 
 /**
@@ -67,7 +68,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(ConnectionSnapshots) private readonly snapshots: ConnectionSnapshots,
     @Inject(ConnectionCredentials) private readonly source: ConnectionCredentials,
     @Inject(ProviderRegistry) private readonly providers: ProviderRegistry,
     @Inject(Keyring) private readonly keyring: Keyring,
@@ -92,9 +93,10 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  /** Test hook: the clock refresh decisions are made with. */
+  /** Test hook: the clock refresh decisions (and the connection snapshots' lifetime) are measured with. */
   useClock(clock: Clock): void {
     this.cache.useClock(clock);
+    this.snapshots.useClock(clock);
   }
 
   /**
@@ -107,20 +109,16 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
 
   /** POST /connections/:id/credentials: resolves the connection for the caller, issues, audits. */
   async issue(auth: AuthContext, idOrName: string, request: CredentialRequest): Promise<BrokeredCredentials & { connection: ConnectionEntity }> {
-    const connection = await this.connections.get(auth, idOrName);
+    // A cache hit reads no row: the snapshot and the credentials both come from memory.
+    const { connection, stamp } = await this.snapshots.lookup(auth, idOrName);
     const target = { action: 'credentials.issue', targetType: 'connection', targetId: connection.id, connectionId: connection.id };
     try {
-      const result = await this.resolve(connection, request);
-      this.audit.recordSoon(auth, {
-        ...target,
-        detail: {
-          name: connection.name,
-          expiration: result.credentials.expiration.toISOString(),
-          durationSeconds: result.durationSeconds,
-          cacheHit: result.cached,
-          sessionPolicy: request.sessionPolicy !== undefined,
-        },
-      });
+      const result = await this.resolve(connection, request, stamp);
+      const expiration = result.credentials.expiration.toISOString();
+      const detail = { name: connection.name, expiration, durationSeconds: result.durationSeconds, cacheHit: result.cached, sessionPolicy: request.sessionPolicy !== undefined };
+      // Repeated hits of one caller for the same credentials are one event with a count; every mint is its own.
+      const coalesceKey = result.cached ? `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${detail.sessionPolicy}|${expiration}` : undefined;
+      this.audit.recordSoon(auth, { ...target, detail }, 'success', { coalesceKey });
       return { ...result, connection };
     } catch (error) {
       this.audit.recordSoon(auth, { ...target, detail: { name: connection.name, error: error instanceof TetherError ? error.code : 'internal' } }, 'failure');
@@ -129,7 +127,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The cache pipeline: plan the key, check the stamp, single-flight load through the shared table. */
-  async resolve(connection: ConnectionEntity, request: CredentialRequest): Promise<BrokeredCredentials> {
+  async resolve(connection: ConnectionEntity, request: CredentialRequest, knownStamp?: string): Promise<BrokeredCredentials> {
     if (connection.validationStatus === 'insecure') {
       throw new TetherError('connection-insecure', `Connection '${connection.name}' can be assumed without its External ID (confused deputy); fix the role's trust policy and validate the connection again before credentials are issued.`);
     }
@@ -137,7 +135,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
       throw new TetherError('not-applicable', `Connection '${connection.name}' uses the platform's own identity without a role; Tether does not hand out its own identity.`);
     }
     const plan = this.plan(connection, request);
-    const stamp = await this.stampOf(connection);
+    const stamp = knownStamp ?? (await this.snapshots.stampOf(connection));
     const result = await this.cache.get(plan.key, stamp, () => this.loadShared(connection, plan, stamp));
     const notes = [...plan.notes];
     if (result.degraded) {
@@ -175,18 +173,6 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     if (!assumesRole(connection) || connection.provider !== 'aws') return false;
     const principal = platformPrincipal(this.config.principals, connection.provider, connection.region);
     return principal.ok && /^arn:[\w-]+:(iam::\d+:role\/|sts::\d+:assumed-role\/)/.test(principal.value);
-  }
-
-  /**
-   * The version of everything the credentials derive from: the connection's version (edits, External
-   * ID rotation) and, for access_key connections, the versions of their secrets (rotation).
-   */
-  private async stampOf(connection: ConnectionEntity): Promise<string> {
-    if (connection.authType !== 'access_key') return `c${connection.version}`;
-    const ids = [connection.secretId, connection.sessionTokenSecretId].filter((id): id is string => id !== null);
-    const rows: { id: string; version: number }[] = await this.dataSource.query('SELECT id, version FROM secrets WHERE id = ANY($1)', [ids]);
-    const versions = ids.map((id) => rows.find((row) => row.id === id)?.version ?? 0);
-    return `c${connection.version}/s${versions.join('.')}`;
   }
 
   /**

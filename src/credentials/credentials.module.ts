@@ -3,13 +3,14 @@ import { ConnectionsModule } from '../connections/connections.module';
 import { ProvidersModule } from '../providers';
 import { SecretsModule } from '../secrets/secrets.module';
 import { ConnectionCredentials } from './connection-credentials';
+import { ConnectionSnapshots } from './connection-snapshots';
 import { CredentialBroker } from './credential-broker';
 import { CredentialsController } from './credentials.controller';
 
 @Module({
   imports: [ProvidersModule, SecretsModule, ConnectionsModule],
   controllers: [CredentialsController],
-  providers: [ConnectionCredentials, CredentialBroker],
+  providers: [ConnectionCredentials, ConnectionSnapshots, CredentialBroker],
   exports: [ConnectionCredentials, CredentialBroker],
 })
 export class CredentialsModule {}
