@@ -6,6 +6,7 @@ import { ConnectionEntity } from '../connections/connection.entity';
 import { assumesRole } from '../connections/connections.service';
 import { CloudCredentials, IssuedCredentials, ProviderRegistry } from '../providers';
 import { SecretsService } from '../secrets/secrets.service';
+import { PlatformSessions } from './platform-sessions';
 
 /** Default lifetime Tether asks STS for: an hour, the longest a chained role session may last. */
 export const DEFAULT_DURATION_SECONDS = 3600;
@@ -25,6 +26,7 @@ export class ConnectionCredentials {
   constructor(
     @Inject(ProviderRegistry) private readonly providers: ProviderRegistry,
     @Inject(SecretsService) private readonly secrets: SecretsService,
+    @Inject(PlatformSessions) private readonly platform: PlatformSessions,
   ) {}
 
   async obtain(connection: ConnectionEntity, request: CredentialRequest = {}, manager?: EntityManager): Promise<IssuedCredentials | CloudCredentials> {
@@ -37,7 +39,8 @@ export class ConnectionCredentials {
         sessionName: sessionName([connection.sessionName ?? 'tether', connection.name], connection.provider),
         durationSeconds: request.durationSeconds ?? DEFAULT_DURATION_SECONDS,
         sessionPolicy: request.sessionPolicy,
-        caller: 'ambient',
+        // The ambient identity, or the platform role's session when the principal is a role (chaining).
+        caller: await this.platform.callerFor(connection.provider, connection.region),
       });
     }
     if (connection.authType === 'access_key') return this.keysOf(connection, manager);

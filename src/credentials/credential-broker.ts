@@ -15,9 +15,9 @@ import { assumesRole } from '../connections/connections.service';
 import { CloudCredentials, IssuedCredentials, ProviderRegistry } from '../providers';
 import { isProviderError } from '../providers/provider-error';
 import { Keyring } from '../secrets/keyring';
-import { platformPrincipal } from '../trust-policies/platform-principal';
 import { ConnectionCredentials, CredentialRequest, DEFAULT_DURATION_SECONDS } from './connection-credentials';
 import { ConnectionSnapshots } from './connection-snapshots';
+import { CHAINED_MAX_SECONDS, PlatformSessions } from './platform-sessions';
 import { Clock, CredentialCache, Loaded } from './credential-cache';
 
 /**
@@ -26,21 +26,21 @@ import { Clock, CredentialCache, Loaded } from './credential-cache';
  */
 export const DURATION_CLASSES = [900, 1800, 3600, 7200, 14400, 43200] as const;
 
-/** AWS caps a session assumed by another role session (role chaining) at one hour. */
-export const CHAINED_MAX_SECONDS = 3600;
-
 /** One answer of the broker, with what the HTTP layer reports beside the keys. */
 export interface BrokeredCredentials {
   credentials: IssuedCredentials;
   /** From memory or from the fleet's shared table, i.e. no STS call for this request. */
   cached: boolean;
   durationSeconds: number;
+  /** Set when durationSeconds is lower than asked because of a hard limit (role chaining). */
+  durationCappedReason?: string;
   notes: string[];
 }
 
 interface Plan {
   key: string;
   durationSeconds: number;
+  durationCappedReason?: string;
   sessionPolicy?: object;
   policyHash: string | null;
   notes: string[];
@@ -69,6 +69,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ConnectionSnapshots) private readonly snapshots: ConnectionSnapshots,
+    @Inject(PlatformSessions) private readonly platform: PlatformSessions,
     @Inject(ConnectionCredentials) private readonly source: ConnectionCredentials,
     @Inject(ProviderRegistry) private readonly providers: ProviderRegistry,
     @Inject(Keyring) private readonly keyring: Keyring,
@@ -97,6 +98,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
   useClock(clock: Clock): void {
     this.cache.useClock(clock);
     this.snapshots.useClock(clock);
+    this.platform.useClock(clock);
   }
 
   /**
@@ -142,7 +144,13 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
       notes.push(`Refreshing these credentials failed (${result.degraded}); they stay valid until ${new Date(result.expiresAt).toISOString()} and the refresh is retried.`);
     }
     // A load that found the fleet's row made no STS call either.
-    return { credentials: result.value, cached: !result.minted, durationSeconds: plan.durationSeconds, notes };
+    return {
+      credentials: result.value,
+      cached: !result.minted,
+      durationSeconds: plan.durationSeconds,
+      ...(plan.durationCappedReason ? { durationCappedReason: plan.durationCappedReason } : {}),
+      notes,
+    };
   }
 
   private plan(connection: ConnectionEntity, request: CredentialRequest): Plan {
@@ -151,8 +159,9 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     let durationSeconds: number = DURATION_CLASSES[0];
     for (const cls of DURATION_CLASSES) if (cls <= requested) durationSeconds = cls;
     if (durationSeconds !== requested) notes.push(`durationSeconds ${requested} was rounded down to the duration class ${durationSeconds}.`);
-    if (durationSeconds > CHAINED_MAX_SECONDS && this.chains(connection)) {
-      notes.push(`durationSeconds is capped at ${CHAINED_MAX_SECONDS}: the platform principal is itself a role, and a role session assuming another role (role chaining) may last at most one hour.`);
+    let durationCappedReason: string | undefined;
+    if (durationSeconds > CHAINED_MAX_SECONDS && assumesRole(connection) && this.platform.chains(connection.provider, connection.region)) {
+      durationCappedReason = `role-chaining: the platform principal is itself a role, so Tether assumes the customer's role from a role session, and AWS limits such chained sessions to ${CHAINED_MAX_SECONDS} seconds.`;
       durationSeconds = CHAINED_MAX_SECONDS;
     }
     const policyHash = request.sessionPolicy ? createHash('sha256').update(canonicalJson(request.sessionPolicy)).digest('hex').slice(0, 32) : null;
@@ -162,17 +171,11 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     return {
       key: `${connection.id}:${durationSeconds}:${policyHash ?? '-'}`,
       durationSeconds,
+      ...(durationCappedReason ? { durationCappedReason } : {}),
       ...(request.sessionPolicy ? { sessionPolicy: request.sessionPolicy } : {}),
       policyHash,
       notes,
     };
-  }
-
-  /** Whether the AssumeRole is a second hop from a role session (the configured principal is a role). */
-  private chains(connection: ConnectionEntity): boolean {
-    if (!assumesRole(connection) || connection.provider !== 'aws') return false;
-    const principal = platformPrincipal(this.config.principals, connection.provider, connection.region);
-    return principal.ok && /^arn:[\w-]+:(iam::\d+:role\/|sts::\d+:assumed-role\/)/.test(principal.value);
   }
 
   /**

@@ -6,11 +6,12 @@ import { ConnectionCredentials } from './connection-credentials';
 import { ConnectionSnapshots } from './connection-snapshots';
 import { CredentialBroker } from './credential-broker';
 import { CredentialsController } from './credentials.controller';
+import { PlatformSessions } from './platform-sessions';
 
 @Module({
   imports: [ProvidersModule, SecretsModule, ConnectionsModule],
   controllers: [CredentialsController],
-  providers: [ConnectionCredentials, ConnectionSnapshots, CredentialBroker],
-  exports: [ConnectionCredentials, CredentialBroker],
+  providers: [PlatformSessions, ConnectionCredentials, ConnectionSnapshots, CredentialBroker],
+  exports: [PlatformSessions, ConnectionCredentials, CredentialBroker],
 })
 export class CredentialsModule {}
