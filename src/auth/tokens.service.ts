@@ -12,6 +12,7 @@ import { AuthContext } from './auth-context';
 import { CreatedTokenResponse, CreateTokenRequest, TokenResponse } from './dto/token.dto';
 import { generateToken, hashToken, sameHash } from './token-secret';
 import { TokenRole } from './token-role';
+import { WorkspaceEntity } from './workspace.entity';
 
 export type Caller = Omit<AuthContext, 'requestId'>;
 
@@ -54,8 +55,17 @@ export class TokensService {
       const since = this.known.mark();
       const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: hash });
       if (!row) return null;
+      const workspace = row.provenance ? await this.dataSource.getRepository(WorkspaceEntity).findOneBy({ id: row.workspaceId }) : null;
       token = {
-        caller: { workspaceId: row.workspaceId, tokenId: row.id, tokenName: row.name, role: row.role, connections: row.connections, isBootstrap: row.isBootstrap },
+        caller: {
+          workspaceId: row.workspaceId,
+          tokenId: row.id,
+          tokenName: row.name,
+          role: row.role,
+          connections: row.connections,
+          isBootstrap: row.isBootstrap,
+          ...(workspace ? { provenance: { workspaceName: workspace.name } } : {}),
+        },
         tokenHash: row.tokenHash,
         expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
       };
@@ -78,10 +88,11 @@ export class TokensService {
     if (request.expiresAt && Date.parse(request.expiresAt) <= Date.now()) {
       throw TetherError.field('expiresAt', 'is in the past; give a future time or omit it');
     }
-    return this.audit.mutate(auth, { action: 'token.create', targetType: 'token', detail: { name: request.name, role: request.role } }, async (manager, target) => {
+    return this.audit.mutate(auth, { action: 'token.create', targetType: 'token', detail: { name: request.name, role: request.role, provenance: request.provenance ?? false } }, async (manager, target) => {
       const created = await this.insert(manager, auth.workspaceId, request.name, request.role, {
         connections: request.connections ? [...new Set(request.connections)] : null,
         expiresAt: request.expiresAt ? new Date(request.expiresAt) : null,
+        provenance: request.provenance ?? false,
       });
       target.targetId = created.id;
       return created;
@@ -94,7 +105,7 @@ export class TokensService {
     workspaceId: string,
     name: string,
     role: TokenRole,
-    options: { connections?: string[] | null; expiresAt?: Date | null; token?: string; isBootstrap?: boolean } = {},
+    options: { connections?: string[] | null; expiresAt?: Date | null; token?: string; isBootstrap?: boolean; provenance?: boolean } = {},
   ): Promise<CreatedTokenResponse> {
     const token = options.token ?? generateToken();
     try {
@@ -107,6 +118,7 @@ export class TokensService {
           connections: options.connections ?? null,
           expiresAt: options.expiresAt ?? null,
           isBootstrap: options.isBootstrap ?? false,
+          provenance: options.provenance ?? false,
         }),
       );
       return { ...toTokenResponse(row), token };
@@ -147,6 +159,7 @@ export function toTokenResponse(row: ApiTokenEntity): TokenResponse {
     role: row.role,
     connections: row.connections,
     expiresAt: row.expiresAt ? row.expiresAt.toISOString() : null,
+    provenance: row.provenance,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -15,7 +15,7 @@ import { assumesRole } from '../connections/connections.service';
 import { CloudCredentials, IssuedCredentials, ProviderRegistry } from '../providers';
 import { isProviderError } from '../providers/provider-error';
 import { Keyring } from '../secrets/keyring';
-import { ConnectionCredentials, CredentialRequest, DEFAULT_DURATION_SECONDS } from './connection-credentials';
+import { ConnectionCredentials, CredentialRequest, DEFAULT_DURATION_SECONDS, Provenance, roleSessionName } from './connection-credentials';
 import { ConnectionSnapshots } from './connection-snapshots';
 import { CHAINED_MAX_SECONDS, PlatformSessions } from './platform-sessions';
 import { Clock, CredentialCache, Loaded } from './credential-cache';
@@ -37,10 +37,14 @@ export interface BrokeredCredentials {
   notes: string[];
 }
 
+/** What the cache keeps: the cloud's credentials, and whether the role refused the provenance tags. */
+type MintedCredentials = IssuedCredentials & { sessionTagsRefused?: boolean };
+
 interface Plan {
   key: string;
   durationSeconds: number;
   durationCappedReason?: string;
+  provenance?: Provenance;
   sessionPolicy?: object;
   policyHash: string | null;
   notes: string[];
@@ -62,7 +66,7 @@ interface LeaseRow {
  */
 @Injectable()
 export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
-  readonly cache = new CredentialCache<IssuedCredentials>();
+  readonly cache = new CredentialCache<MintedCredentials>();
   private readonly log: Logger;
   private unsubscribe: (() => void) | undefined;
 
@@ -115,9 +119,18 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     const { connection, stamp } = await this.snapshots.lookup(auth, idOrName);
     const target = { action: 'credentials.issue', targetType: 'connection', targetId: connection.id, connectionId: connection.id };
     try {
-      const result = await this.resolve(connection, request, stamp);
+      const provenance = auth.provenance ? { workspace: auth.provenance.workspaceName, connection: connection.name, token: auth.tokenName, tokenId: auth.tokenId } : undefined;
+      const result = await this.resolve(connection, { ...request, ...(provenance ? { provenance } : {}) }, stamp);
       const expiration = result.credentials.expiration.toISOString();
-      const detail = { name: connection.name, expiration, durationSeconds: result.durationSeconds, cacheHit: result.cached, sessionPolicy: request.sessionPolicy !== undefined };
+      const detail = {
+        name: connection.name,
+        expiration,
+        durationSeconds: result.durationSeconds,
+        cacheHit: result.cached,
+        sessionPolicy: request.sessionPolicy !== undefined,
+        // What the customer's CloudTrail / ActionTrail / CloudAudit shows for this caller's sessions.
+        ...(provenance && assumesRole(connection) ? { sessionName: roleSessionName(connection, provenance) } : {}),
+      };
       // Repeated hits of one caller for the same credentials are one event with a count; every mint is its own.
       const coalesceKey = result.cached ? `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${detail.sessionPolicy}|${expiration}` : undefined;
       this.audit.recordSoon(auth, { ...target, detail }, 'success', { coalesceKey });
@@ -140,6 +153,9 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     const stamp = knownStamp ?? (await this.snapshots.stampOf(connection));
     const result = await this.cache.get(plan.key, stamp, () => this.loadShared(connection, plan, stamp));
     const notes = [...plan.notes];
+    if (result.value.sessionTagsRefused) {
+      notes.push(`Session tags were not sent: the role's trust policy does not allow sts:TagSession for the platform principal, so only the session name names this caller. Install the trust policy GET /connections/${connection.id}/trust-policy renders to have the tags in CloudTrail.`);
+    }
     if (result.degraded) {
       notes.push(`Refreshing these credentials failed (${result.degraded}); they stay valid until ${new Date(result.expiresAt).toISOString()} and the refresh is retried.`);
     }
@@ -168,9 +184,13 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     if (connection.authType === 'access_key' && connection.provider === 'tencent' && !request.sessionPolicy) {
       throw TetherError.field('sessionPolicy', 'Tencent Cloud mints session credentials from access keys only with GetFederationToken, which requires a policy; pass the CAM policy the credentials need');
     }
+    // Provenance sessions name their caller, so they cannot be shared: one key per token. Every
+    // other caller keeps sharing one key, and one STS call, per connection and scope.
+    const provenance = request.provenance;
     return {
-      key: `${connection.id}:${durationSeconds}:${policyHash ?? '-'}`,
+      key: `${connection.id}:${durationSeconds}:${policyHash ?? '-'}${provenance ? `:t${provenance.tokenId}` : ''}`,
       durationSeconds,
+      ...(provenance ? { provenance } : {}),
       ...(durationCappedReason ? { durationCappedReason } : {}),
       ...(request.sessionPolicy ? { sessionPolicy: request.sessionPolicy } : {}),
       policyHash,
@@ -182,7 +202,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
    * One process's miss: take the key's advisory lock, re-read the shared row, and call STS only
    * when it is missing, stale or due. Other replicas missing the same key wait on the lock, then read.
    */
-  private async loadShared(connection: ConnectionEntity, plan: Plan, stamp: string): Promise<Loaded<IssuedCredentials>> {
+  private async loadShared(connection: ConnectionEntity, plan: Plan, stamp: string): Promise<Loaded<MintedCredentials>> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`credentials:${plan.key}`]);
       const rows: LeaseRow[] = await manager.query('SELECT stamp, key_id, sealed, issued_at, expires_at FROM credential_leases WHERE cache_key = $1', [plan.key]);
@@ -218,19 +238,38 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Calls the cloud: AssumeRole with the External ID, or session credentials from long-lived keys. */
-  private async mint(connection: ConnectionEntity, plan: Plan, manager: EntityManager): Promise<IssuedCredentials> {
-    const request = { durationSeconds: plan.durationSeconds, ...(plan.sessionPolicy ? { sessionPolicy: plan.sessionPolicy } : {}) };
+  private async mint(connection: ConnectionEntity, plan: Plan, manager: EntityManager): Promise<MintedCredentials> {
+    const scope = { durationSeconds: plan.durationSeconds, ...(plan.sessionPolicy ? { sessionPolicy: plan.sessionPolicy } : {}) };
     try {
-      if (assumesRole(connection)) return (await this.source.obtain(connection, request, manager)) as IssuedCredentials;
+      if (assumesRole(connection)) return await this.assume(connection, { ...scope, ...(plan.provenance ? { provenance: plan.provenance } : {}) }, manager);
       // Long-lived keys never leave Tether: they only mint session credentials.
       const keys = await this.source.keysOf(connection, manager);
-      return await this.providers.get(connection.provider).sessionCredentials(keys, { region: connection.region, ...request, name: `tether-${connection.name}` });
+      // The federated user's name is all a federation token carries (AWS, Tencent GetFederationToken).
+      const name = plan.provenance ? `${plan.provenance.token}-${connection.name}` : `tether-${connection.name}`;
+      return await this.providers.get(connection.provider).sessionCredentials(keys, { region: connection.region, ...scope, name });
     } catch (error) {
       throw credentialsProblem(error, connection);
     }
   }
 
-  private openLease(connectionId: string, key: string, row: LeaseRow): IssuedCredentials | undefined {
+  /**
+   * AssumeRole with the External ID. With provenance on AWS the session is tagged; a role whose
+   * trust policy predates sts:TagSession refuses that, and is asked once more without the tags
+   * (the session name still names the caller), which the answer then says.
+   */
+  private async assume(connection: ConnectionEntity, request: CredentialRequest, manager: EntityManager): Promise<MintedCredentials> {
+    try {
+      return (await this.source.obtain(connection, request, manager)) as IssuedCredentials;
+    } catch (error) {
+      const tagged = request.provenance !== undefined && connection.provider === 'aws';
+      if (!tagged || !isProviderError(error) || error.kind !== 'access_denied') throw error;
+      const untagged = (await this.source.obtain(connection, request, manager, { sessionTags: false })) as IssuedCredentials;
+      this.log.warn({ connectionId: connection.id }, 'the role refused provenance session tags (its trust policy lacks sts:TagSession); issued with the session name only');
+      return { ...untagged, sessionTagsRefused: true };
+    }
+  }
+
+  private openLease(connectionId: string, key: string, row: LeaseRow): MintedCredentials | undefined {
     try {
       const plain = JSON.parse(this.keyring.open({ keyId: row.key_id, sealed: Buffer.from(row.sealed) }, leaseAssociatedData(connectionId, key)).toString('utf8')) as SealedForm;
       return {
@@ -239,6 +278,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
         ...(plain.sessionToken !== undefined ? { sessionToken: new Sensitive(plain.sessionToken) } : {}),
         expiration: new Date(plain.expiration),
         ...(plain.assumedRoleArn ? { assumedRoleArn: plain.assumedRoleArn } : {}),
+        ...(plain.sessionTagsRefused ? { sessionTagsRefused: true } : {}),
       };
     } catch (error) {
       // A key removed from TETHER_MASTER_KEYS or a tampered row: mint afresh rather than fail.
@@ -265,15 +305,17 @@ interface SealedForm {
   sessionToken?: string;
   expiration: string;
   assumedRoleArn?: string;
+  sessionTagsRefused?: boolean;
 }
 
-function toSealedForm(issued: IssuedCredentials): SealedForm {
+function toSealedForm(issued: MintedCredentials): SealedForm {
   return {
     accessKeyId: issued.accessKeyId,
     secretAccessKey: issued.secretAccessKey.reveal(),
     ...(issued.sessionToken ? { sessionToken: issued.sessionToken.reveal() } : {}),
     expiration: issued.expiration.toISOString(),
     ...(issued.assumedRoleArn ? { assumedRoleArn: issued.assumedRoleArn } : {}),
+    ...(issued.sessionTagsRefused ? { sessionTagsRefused: true } : {}),
   };
 }
 
