@@ -88,7 +88,7 @@ export class TokensService {
     if (request.expiresAt && Date.parse(request.expiresAt) <= Date.now()) {
       throw TetherError.field('expiresAt', 'is in the past; give a future time or omit it');
     }
-    return this.audit.mutate(auth, { action: 'token.create', targetType: 'token', detail: { name: request.name, role: request.role, provenance: request.provenance ?? false } }, async (manager, target) => {
+    return this.audit.mutate(auth, { action: 'token.create', targetType: 'token', detail: { name: request.name, role: request.role, ...(request.provenance ? { provenance: true } : {}) } }, async (manager, target) => {
       const created = await this.insert(manager, auth.workspaceId, request.name, request.role, {
         connections: request.connections ? [...new Set(request.connections)] : null,
         expiresAt: request.expiresAt ? new Date(request.expiresAt) : null,
