@@ -121,19 +121,19 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     try {
       const provenance = auth.provenance ? { workspace: auth.provenance.workspaceName, connection: connection.name, token: auth.tokenName, tokenId: auth.tokenId } : undefined;
       const result = await this.resolve(connection, { ...request, ...(provenance ? { provenance } : {}) }, stamp);
-      const expiration = result.credentials.expiration.toISOString();
-      const detail = {
+      const sessionPolicy = request.sessionPolicy !== undefined;
+      const detail = () => ({
         name: connection.name,
-        expiration,
+        expiration: result.credentials.expiration.toISOString(),
         durationSeconds: result.durationSeconds,
         cacheHit: result.cached,
-        sessionPolicy: request.sessionPolicy !== undefined,
+        sessionPolicy,
         // What the customer's CloudTrail / ActionTrail / CloudAudit shows for this caller's sessions.
         ...(provenance && assumesRole(connection) ? { sessionName: roleSessionName(connection, provenance) } : {}),
-      };
+      });
       // Repeated hits of one caller for the same credentials are one event with a count; every mint is its own.
-      const coalesceKey = result.cached ? `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${detail.sessionPolicy}|${expiration}` : undefined;
-      this.audit.recordSoon(auth, { ...target, detail }, 'success', { coalesceKey });
+      const coalesceKey = result.cached ? `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${sessionPolicy}|${result.credentials.expiration.getTime()}` : undefined;
+      this.audit.recordSoon(auth, () => ({ ...target, detail: detail() }), 'success', { coalesceKey });
       return { ...result, connection };
     } catch (error) {
       this.audit.recordSoon(auth, { ...target, detail: { name: connection.name, error: error instanceof TetherError ? error.code : 'internal' } }, 'failure');
