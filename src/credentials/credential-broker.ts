@@ -8,7 +8,6 @@ import { registerCredentialCache } from '../metrics/metrics';
 import { LOGGER } from '../common/logging/logger.token';
 import { Sensitive } from '../common/logging/sensitive';
 import { TetherError } from '../common/problem/tether-error';
-import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { ConnectionChanges } from '../connections/connection-changes';
 import { ConnectionEntity } from '../connections/connection.entity';
 import { assumesRole } from '../connections/connections.service';
@@ -79,7 +78,6 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     @Inject(Keyring) private readonly keyring: Keyring,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(ConnectionChanges) private readonly changes: ConnectionChanges,
-    @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'credential-broker' });
