@@ -554,6 +554,11 @@ export interface components {
              * @description When the token stops working; omit for no expiry.
              */
             expiresAt?: string;
+            /**
+             * @description Provenance: credentials issued to this token carry its name, its workspace and the connection in the cloud session (RoleSessionName on every cloud; AWS session tags tether:workspace, tether:connection, tether:token, tether:token-id where the trust policy allows sts:TagSession), so the customer's CloudTrail / ActionTrail / CloudAudit shows which consumer acted. Such credentials are cached per token instead of shared with other callers.
+             * @default false
+             */
+            provenance?: boolean;
         };
         CreatedTokenResponse: {
             /** Format: uuid */
@@ -564,6 +569,8 @@ export interface components {
             connections: string[] | null;
             /** Format: date-time */
             expiresAt: string | null;
+            /** @description Whether credentials issued to this token name it in the cloud session. */
+            provenance: boolean;
             /** Format: date-time */
             createdAt: string;
             /** @description The token. Shown once; only its hash is kept. */
@@ -578,6 +585,8 @@ export interface components {
             connections: string[] | null;
             /** Format: date-time */
             expiresAt: string | null;
+            /** @description Whether credentials issued to this token name it in the cloud session. */
+            provenance: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -845,7 +854,17 @@ export interface components {
             expiration: string;
             /** @description Served from the broker's cache (this process or the fleet's shared table) rather than a new STS call. */
             cached: boolean;
-            /** @description Why the credentials differ from what was asked (a capped duration), or a failed refresh that is being retried. */
+            /**
+             * @description The lifetime these credentials were issued for: the requested one rounded down to its duration class, and capped where a limit applies (durationCappedReason).
+             * @example 3600
+             */
+            durationSeconds: number;
+            /**
+             * @description Present when durationSeconds is below the requested duration class because of a hard limit; starts with a stable reason code (`role-chaining`), followed by an explanation.
+             * @example role-chaining: the platform principal is itself a role, so Tether assumes the customer's role from a role session, and AWS limits such chained sessions to 3600 seconds.
+             */
+            durationCappedReason?: string;
+            /** @description Why the credentials differ from what was asked (a rounded duration), or a failed refresh that is being retried. */
             notes?: string[];
         };
         ContainerCredentialsResponse: {

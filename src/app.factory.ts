@@ -49,15 +49,18 @@ export async function createApp(config: TetherConfig, logger: Logger, options: C
   const fastify = app.getHttpAdapter().getInstance();
   installJsonParser(fastify);
   installStreamBodyParser(fastify);
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback hooks rather than async ones: they run on every request, and each async hook costs a promise.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   // One log line per request (Fastify's own logger stays off).
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     logger.info({ requestId: request.id, method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'request');
+    done();
   });
 
   app.useGlobalPipes(createValidationPipe());

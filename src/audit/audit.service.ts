@@ -22,7 +22,7 @@ export interface AuditTarget {
 }
 
 const FLUSH_BATCH = 200;
-const FLUSH_DELAY_MS = 20;
+const FLUSH_DELAY_MS = 100;
 const RETRY_DELAY_MS = 1000;
 
 function eventOf(auth: AuthContext, target: AuditTarget, outcome: AuditOutcome): AuditEventEntity {
@@ -46,6 +46,8 @@ function eventOf(auth: AuthContext, target: AuditTarget, outcome: AuditOutcome):
 @Injectable()
 export class AuditService implements OnApplicationShutdown {
   private readonly queue: AuditEventEntity[] = [];
+  /** Queued events that later identical ones are folded into (by coalesce key), until the next flush. */
+  private readonly coalescing = new Map<string, { event: AuditEventEntity; count: number; lastAtMs: number }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -60,10 +62,23 @@ export class AuditService implements OnApplicationShutdown {
 
   /**
    * For actions that change no row (credentials issued, functions invoked): queued and written in
-   * batches, so the hot path does not wait for a database round trip per call.
+   * batches, so the hot path does not wait for a database round trip per call. Events given the
+   * same `coalesceKey` before the next flush (at most 100 ms) become one event with `detail.count` and
+   * `detail.lastAt`; the first request's id is kept.
    */
-  recordSoon(auth: AuthContext, target: AuditTarget, outcome: AuditOutcome = 'success'): void {
-    this.queue.push(eventOf(auth, target, outcome));
+  recordSoon(auth: AuthContext, target: AuditTarget | (() => AuditTarget), outcome: AuditOutcome = 'success', options: { coalesceKey?: string } = {}): void {
+    const { coalesceKey } = options;
+    const twin = coalesceKey === undefined ? undefined : this.coalescing.get(coalesceKey);
+    if (twin) {
+      // The same caller getting the same cached credentials again: one event says how often and until when.
+      twin.count += 1;
+      twin.lastAtMs = Date.now();
+      return;
+    }
+    // A target given as a function is only built when it becomes an event of its own.
+    const event = eventOf(auth, typeof target === 'function' ? target() : target, outcome);
+    this.queue.push(event);
+    if (coalesceKey !== undefined) this.coalescing.set(coalesceKey, { event, count: 1, lastAtMs: 0 });
     if (this.queue.length >= FLUSH_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
@@ -73,6 +88,10 @@ export class AuditService implements OnApplicationShutdown {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.queue.splice(0, this.queue.length);
+    for (const { event, count, lastAtMs } of this.coalescing.values()) {
+      if (count > 1) Object.assign(event.detail, { count, lastAt: new Date(lastAtMs).toISOString() });
+    }
+    this.coalescing.clear();
     if (batch.length === 0) return;
     const byWorkspace = new Map<string, AuditEventEntity[]>();
     for (const event of batch) byWorkspace.set(event.workspaceId, [...(byWorkspace.get(event.workspaceId) ?? []), event]);

@@ -27,6 +27,10 @@ export class ApiTokenEntity {
   @Column({ name: 'is_bootstrap', type: 'boolean', default: false })
   isBootstrap!: boolean;
 
+  /** Credentials issued to this token name it (and its workspace and connection) in the cloud session. */
+  @Column({ type: 'boolean', default: false })
+  provenance!: boolean;
+
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt!: Date | null;
 

@@ -11,9 +11,18 @@ import { TokensService } from './tokens.service';
  * Every route needs a token unless marked @Public(); a route that names no roles is refused to
  * everyone, so forgetting @Allow fails closed.
  */
+/** What a route's decorators say about who may call it. */
+interface RouteRule {
+  isPublic: boolean;
+  bootstrapOnly: boolean;
+  allowed: TokenRole[];
+}
+
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly limiter: RateLimiter;
+  /** Decorator metadata never changes after boot: read once per handler, not three times per request. */
+  private readonly rules = new WeakMap<object, WeakMap<object, RouteRule>>();
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
@@ -24,8 +33,8 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const rule = this.ruleOf(context);
+    if (rule.isPublic) return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const presented = presentedToken(request.headers.authorization);
@@ -44,15 +53,33 @@ export class AuthGuard implements CanActivate {
       });
     }
 
-    if (this.reflector.getAllAndOverride<boolean>(BOOTSTRAP_ONLY, targets)) {
+    if (rule.bootstrapOnly) {
       if (!caller.isBootstrap) throw new TetherError('forbidden', 'Only the operator\'s bootstrap token may manage workspaces.');
       return true;
     }
-    const allowed = this.reflector.getAllAndOverride<TokenRole[]>(ALLOWED_ROLES, targets) ?? [];
+    const { allowed } = rule;
     if (!allowed.includes(caller.role)) {
       throw new TetherError('forbidden', `A ${caller.role} token may not do this; it needs one of: ${allowed.join(', ') || 'none'}.`);
     }
     return true;
+  }
+
+  private ruleOf(context: ExecutionContext): RouteRule {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.rules.get(controller);
+    if (!byHandler) this.rules.set(controller, (byHandler = new WeakMap()));
+    let rule = byHandler.get(handler);
+    if (!rule) {
+      const targets = [handler, controller];
+      rule = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true,
+        bootstrapOnly: this.reflector.getAllAndOverride<boolean>(BOOTSTRAP_ONLY, targets) === true,
+        allowed: this.reflector.getAllAndOverride<TokenRole[]>(ALLOWED_ROLES, targets) ?? [],
+      };
+      byHandler.set(handler, rule);
+    }
+    return rule;
   }
 }
 

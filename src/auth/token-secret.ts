@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const TOKEN_PREFIX = 'tth_';
 
@@ -12,7 +12,8 @@ export function generateToken(): string {
  * hash is enough: there is nothing to brute-force.
  */
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  // The one-shot hash: this runs on every request, and a Hash object per call costs twice as much.
+  return hash('sha256', token, 'buffer');
 }
 
 export function sameHash(a: Buffer, b: Buffer): boolean {

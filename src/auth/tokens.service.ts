@@ -4,37 +4,81 @@ import { AuditService } from '../audit/audit.service';
 import { isUuid } from '../common/http/identifier';
 import { PageQuery, paginate, Page } from '../common/http/pagination';
 import { TetherError } from '../common/problem/tether-error';
+import { Clock, systemClock, TtlCache } from '../common/cache/ttl-cache';
+import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { isUniqueViolation } from '../database/pg-errors';
 import { ApiTokenEntity } from './api-token.entity';
 import { AuthContext } from './auth-context';
 import { CreatedTokenResponse, CreateTokenRequest, TokenResponse } from './dto/token.dto';
 import { generateToken, hashToken, sameHash } from './token-secret';
 import { TokenRole } from './token-role';
+import { WorkspaceEntity } from './workspace.entity';
 
 export type Caller = Omit<AuthContext, 'requestId'>;
 
+/** What the token cache keeps: the caller, and what is checked again on every hit. */
+interface KnownToken {
+  caller: Caller;
+  tokenHash: Buffer;
+  expiresAt: number | null;
+}
+
 @Injectable()
 export class TokensService {
+  /**
+   * Authenticated tokens by the SHA-256 of the token, so most requests do not read api_tokens.
+   * Unknown tokens are not cached: a token created on another replica works at once.
+   */
+  private readonly known: TtlCache<KnownToken>;
+  private clock: Clock = systemClock;
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(AuditService) private readonly audit: AuditService,
-  ) {}
+    @Inject(TETHER_CONFIG) config: TetherConfig,
+  ) {
+    this.known = new TtlCache<KnownToken>(config.lookupCacheSeconds * 1000);
+  }
 
-  /** Resolves a presented token, or null when it is unknown or expired. */
-  async authenticate(presented: string, now = new Date()): Promise<Caller | null> {
+  /** Test hook: the clock token expiry and the cache's lifetime are measured with. */
+  useClock(clock: Clock): void {
+    this.clock = clock;
+    this.known.useClock(clock);
+  }
+
+  /** Resolves a presented token, or null when it is unknown, deleted or expired. */
+  async authenticate(presented: string): Promise<Caller | null> {
     const hash = hashToken(presented);
-    const token = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: hash });
-    // The row was found by its hash; the constant-time compare keeps the check itself free of timing signals.
-    if (!token || !sameHash(token.tokenHash, hash)) return null;
-    if (token.expiresAt && token.expiresAt.getTime() <= now.getTime()) return null;
-    return {
-      workspaceId: token.workspaceId,
-      tokenId: token.id,
-      tokenName: token.name,
-      role: token.role,
-      connections: token.connections,
-      isBootstrap: token.isBootstrap,
-    };
+    const key = hash.toString('hex');
+    let token = this.known.get(key);
+    if (!token) {
+      const since = this.known.mark();
+      const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: hash });
+      if (!row) return null;
+      const workspace = row.provenance ? await this.dataSource.getRepository(WorkspaceEntity).findOneBy({ id: row.workspaceId }) : null;
+      token = {
+        caller: {
+          workspaceId: row.workspaceId,
+          tokenId: row.id,
+          tokenName: row.name,
+          role: row.role,
+          connections: row.connections,
+          isBootstrap: row.isBootstrap,
+          ...(workspace ? { provenance: { workspaceName: workspace.name } } : {}),
+        },
+        tokenHash: row.tokenHash,
+        expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+      };
+      this.known.set(key, token, since);
+    }
+    // Found by its hash; the constant-time compare keeps the check itself free of timing signals.
+    if (!sameHash(token.tokenHash, hash)) return null;
+    // Checked on every hit, so a cached token stops working the moment it expires.
+    if (token.expiresAt !== null && token.expiresAt <= this.clock.now()) {
+      this.known.delete(key);
+      return null;
+    }
+    return token.caller;
   }
 
   async create(auth: AuthContext, request: CreateTokenRequest): Promise<CreatedTokenResponse> {
@@ -44,10 +88,11 @@ export class TokensService {
     if (request.expiresAt && Date.parse(request.expiresAt) <= Date.now()) {
       throw TetherError.field('expiresAt', 'is in the past; give a future time or omit it');
     }
-    return this.audit.mutate(auth, { action: 'token.create', targetType: 'token', detail: { name: request.name, role: request.role } }, async (manager, target) => {
+    return this.audit.mutate(auth, { action: 'token.create', targetType: 'token', detail: { name: request.name, role: request.role, ...(request.provenance ? { provenance: true } : {}) } }, async (manager, target) => {
       const created = await this.insert(manager, auth.workspaceId, request.name, request.role, {
         connections: request.connections ? [...new Set(request.connections)] : null,
         expiresAt: request.expiresAt ? new Date(request.expiresAt) : null,
+        provenance: request.provenance ?? false,
       });
       target.targetId = created.id;
       return created;
@@ -60,7 +105,7 @@ export class TokensService {
     workspaceId: string,
     name: string,
     role: TokenRole,
-    options: { connections?: string[] | null; expiresAt?: Date | null; token?: string; isBootstrap?: boolean } = {},
+    options: { connections?: string[] | null; expiresAt?: Date | null; token?: string; isBootstrap?: boolean; provenance?: boolean } = {},
   ): Promise<CreatedTokenResponse> {
     const token = options.token ?? generateToken();
     try {
@@ -73,6 +118,7 @@ export class TokensService {
           connections: options.connections ?? null,
           expiresAt: options.expiresAt ?? null,
           isBootstrap: options.isBootstrap ?? false,
+          provenance: options.provenance ?? false,
         }),
       );
       return { ...toTokenResponse(row), token };
@@ -101,6 +147,8 @@ export class TokensService {
     await this.audit.mutate(auth, { action: 'token.delete', targetType: 'token', targetId: token.id, detail: { name: token.name } }, async (manager) => {
       await manager.getRepository(ApiTokenEntity).delete({ id: token.id, workspaceId: auth.workspaceId });
     });
+    // This replica refuses it from now on; others once their copy is older than TETHER_LOOKUP_CACHE_SECONDS.
+    this.known.deleteWhere((known) => known.caller.tokenId === token.id);
   }
 }
 
@@ -111,6 +159,7 @@ export function toTokenResponse(row: ApiTokenEntity): TokenResponse {
     role: row.role,
     connections: row.connections,
     expiresAt: row.expiresAt ? row.expiresAt.toISOString() : null,
+    provenance: row.provenance,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -34,6 +34,7 @@ export const ENV_RULES = {
   TETHER_RATE_LIMIT_PER_MINUTE: { name: 'TETHER_RATE_LIMIT_PER_MINUTE', expect: 'a positive whole number of requests per token per minute' },
   TETHER_BODY_LIMIT_BYTES: { name: 'TETHER_BODY_LIMIT_BYTES', expect: 'a whole number of bytes between 1024 and 104857600' },
   TETHER_CODE_PACKAGE_LIMIT_BYTES: { name: 'TETHER_CODE_PACKAGE_LIMIT_BYTES', expect: 'a whole number of bytes between 1024 and 2147483648' },
+  TETHER_LOOKUP_CACHE_SECONDS: { name: 'TETHER_LOOKUP_CACHE_SECONDS', expect: 'a whole number of seconds between 0 and 60 (0 reads tokens and connections from the database on every request)' },
   TETHER_POSTURE_INTERVAL_SECONDS: { name: 'TETHER_POSTURE_INTERVAL_SECONDS', expect: 'a whole number of seconds, at least 1' },
   TETHER_AUDIT_RETENTION_DAYS: { name: 'TETHER_AUDIT_RETENTION_DAYS', expect: 'a whole number of days, at least 1 (unset keeps events forever)' },
   LOG_LEVEL: { name: 'LOG_LEVEL', expect: 'one of fatal, error, warn, info, debug, trace, silent' },

@@ -28,6 +28,11 @@ export interface TetherConfig {
   readonly endpoints: { readonly aws?: string; readonly aliyun?: string; readonly tencent?: string };
   readonly egressAllowlist: readonly string[];
   readonly rateLimitPerMinute: number;
+  /**
+   * How long a replica keeps tokens and connections it read in memory. Changes made through this
+   * replica take effect at once; changes made through another replica within this bound.
+   */
+  readonly lookupCacheSeconds: number;
   readonly postureIntervalSeconds: number;
   /** Audit events older than this are pruned; absent keeps them forever. */
   readonly auditRetentionDays?: number;
@@ -155,6 +160,7 @@ export function loadConfig(env: Env = process.env): TetherConfig {
     },
     egressAllowlist: allowlist(env),
     rateLimitPerMinute: integer(env, 'TETHER_RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
+    lookupCacheSeconds: integer(env, 'TETHER_LOOKUP_CACHE_SECONDS', 5, 0, 60),
     postureIntervalSeconds: integer(env, 'TETHER_POSTURE_INTERVAL_SECONDS', 21600, 1, 31 * 24 * 3600),
     auditRetentionDays: read(env, 'TETHER_AUDIT_RETENTION_DAYS') === undefined ? undefined : integer(env, 'TETHER_AUDIT_RETENTION_DAYS', 0, 1, 36500),
     logLevel: logLevel as LogLevel,

@@ -27,6 +27,13 @@ export function assumesRole(row: Pick<ConnectionEntity, 'authType' | 'roleArn'>)
   return row.authType === 'assume_role' || (row.authType === 'platform' && row.roleArn !== null);
 }
 
+/** 403 when a service token limited to named connections is not granted this one. */
+export function refuseUngranted(auth: Pick<AuthContext, 'connections'>, row: Pick<ConnectionEntity, 'id' | 'name'>): void {
+  if (auth.connections && !auth.connections.includes(row.name) && !auth.connections.includes(row.id)) {
+    throw new TetherError('connection-not-granted', `This service token is not granted connection '${row.name}'; an admin can create a token that lists it.`);
+  }
+}
+
 @Injectable()
 export class ConnectionsService {
   constructor(
@@ -258,9 +265,7 @@ export class ConnectionsService {
   }
 
   private refuseUngranted(auth: AuthContext, row: ConnectionEntity): void {
-    if (auth.connections && !auth.connections.includes(row.name) && !auth.connections.includes(row.id)) {
-      throw new TetherError('connection-not-granted', `This service token is not granted connection '${row.name}'; an admin can create a token that lists it.`);
-    }
+    refuseUngranted(auth, row);
   }
 
   private findByName(manager: EntityManager, workspaceId: string, name: string): Promise<ConnectionEntity | null> {

@@ -8,15 +8,15 @@ import { registerCredentialCache } from '../metrics/metrics';
 import { LOGGER } from '../common/logging/logger.token';
 import { Sensitive } from '../common/logging/sensitive';
 import { TetherError } from '../common/problem/tether-error';
-import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { ConnectionChanges } from '../connections/connection-changes';
 import { ConnectionEntity } from '../connections/connection.entity';
-import { assumesRole, ConnectionsService } from '../connections/connections.service';
+import { assumesRole } from '../connections/connections.service';
 import { CloudCredentials, IssuedCredentials, ProviderRegistry } from '../providers';
 import { isProviderError } from '../providers/provider-error';
 import { Keyring } from '../secrets/keyring';
-import { platformPrincipal } from '../trust-policies/platform-principal';
-import { ConnectionCredentials, CredentialRequest, DEFAULT_DURATION_SECONDS } from './connection-credentials';
+import { ConnectionCredentials, CredentialRequest, DEFAULT_DURATION_SECONDS, Provenance, roleSessionName } from './connection-credentials';
+import { ConnectionSnapshots } from './connection-snapshots';
+import { CHAINED_MAX_SECONDS, PlatformSessions } from './platform-sessions';
 import { Clock, CredentialCache, Loaded } from './credential-cache';
 
 /**
@@ -25,21 +25,25 @@ import { Clock, CredentialCache, Loaded } from './credential-cache';
  */
 export const DURATION_CLASSES = [900, 1800, 3600, 7200, 14400, 43200] as const;
 
-/** AWS caps a session assumed by another role session (role chaining) at one hour. */
-export const CHAINED_MAX_SECONDS = 3600;
-
 /** One answer of the broker, with what the HTTP layer reports beside the keys. */
 export interface BrokeredCredentials {
   credentials: IssuedCredentials;
   /** From memory or from the fleet's shared table, i.e. no STS call for this request. */
   cached: boolean;
   durationSeconds: number;
+  /** Set when durationSeconds is lower than asked because of a hard limit (role chaining). */
+  durationCappedReason?: string;
   notes: string[];
 }
+
+/** What the cache keeps: the cloud's credentials, and whether the role refused the provenance tags. */
+type MintedCredentials = IssuedCredentials & { sessionTagsRefused?: boolean };
 
 interface Plan {
   key: string;
   durationSeconds: number;
+  durationCappedReason?: string;
+  provenance?: Provenance;
   sessionPolicy?: object;
   policyHash: string | null;
   notes: string[];
@@ -61,19 +65,19 @@ interface LeaseRow {
  */
 @Injectable()
 export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
-  readonly cache = new CredentialCache<IssuedCredentials>();
+  readonly cache = new CredentialCache<MintedCredentials>();
   private readonly log: Logger;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(ConnectionsService) private readonly connections: ConnectionsService,
+    @Inject(ConnectionSnapshots) private readonly snapshots: ConnectionSnapshots,
+    @Inject(PlatformSessions) private readonly platform: PlatformSessions,
     @Inject(ConnectionCredentials) private readonly source: ConnectionCredentials,
     @Inject(ProviderRegistry) private readonly providers: ProviderRegistry,
     @Inject(Keyring) private readonly keyring: Keyring,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(ConnectionChanges) private readonly changes: ConnectionChanges,
-    @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'credential-broker' });
@@ -92,9 +96,11 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  /** Test hook: the clock refresh decisions are made with. */
+  /** Test hook: the clock refresh decisions (and the connection snapshots' lifetime) are measured with. */
   useClock(clock: Clock): void {
     this.cache.useClock(clock);
+    this.snapshots.useClock(clock);
+    this.platform.useClock(clock);
   }
 
   /**
@@ -107,20 +113,25 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
 
   /** POST /connections/:id/credentials: resolves the connection for the caller, issues, audits. */
   async issue(auth: AuthContext, idOrName: string, request: CredentialRequest): Promise<BrokeredCredentials & { connection: ConnectionEntity }> {
-    const connection = await this.connections.get(auth, idOrName);
+    // A cache hit reads no row: the snapshot and the credentials both come from memory.
+    const { connection, stamp } = await this.snapshots.lookup(auth, idOrName);
     const target = { action: 'credentials.issue', targetType: 'connection', targetId: connection.id, connectionId: connection.id };
     try {
-      const result = await this.resolve(connection, request);
-      this.audit.recordSoon(auth, {
-        ...target,
-        detail: {
-          name: connection.name,
-          expiration: result.credentials.expiration.toISOString(),
-          durationSeconds: result.durationSeconds,
-          cacheHit: result.cached,
-          sessionPolicy: request.sessionPolicy !== undefined,
-        },
+      const provenance = auth.provenance ? { workspace: auth.provenance.workspaceName, connection: connection.name, token: auth.tokenName, tokenId: auth.tokenId } : undefined;
+      const result = await this.resolve(connection, { ...request, ...(provenance ? { provenance } : {}) }, stamp);
+      const sessionPolicy = request.sessionPolicy !== undefined;
+      const detail = () => ({
+        name: connection.name,
+        expiration: result.credentials.expiration.toISOString(),
+        durationSeconds: result.durationSeconds,
+        cacheHit: result.cached,
+        sessionPolicy,
+        // What the customer's CloudTrail / ActionTrail / CloudAudit shows for this caller's sessions.
+        ...(provenance && assumesRole(connection) ? { sessionName: roleSessionName(connection, provenance) } : {}),
       });
+      // Repeated hits of one caller for the same credentials are one event with a count; every mint is its own.
+      const coalesceKey = result.cached ? `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${sessionPolicy}|${result.credentials.expiration.getTime()}` : undefined;
+      this.audit.recordSoon(auth, () => ({ ...target, detail: detail() }), 'success', { coalesceKey });
       return { ...result, connection };
     } catch (error) {
       this.audit.recordSoon(auth, { ...target, detail: { name: connection.name, error: error instanceof TetherError ? error.code : 'internal' } }, 'failure');
@@ -129,7 +140,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The cache pipeline: plan the key, check the stamp, single-flight load through the shared table. */
-  async resolve(connection: ConnectionEntity, request: CredentialRequest): Promise<BrokeredCredentials> {
+  async resolve(connection: ConnectionEntity, request: CredentialRequest, knownStamp?: string): Promise<BrokeredCredentials> {
     if (connection.validationStatus === 'insecure') {
       throw new TetherError('connection-insecure', `Connection '${connection.name}' can be assumed without its External ID (confused deputy); fix the role's trust policy and validate the connection again before credentials are issued.`);
     }
@@ -137,14 +148,23 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
       throw new TetherError('not-applicable', `Connection '${connection.name}' uses the platform's own identity without a role; Tether does not hand out its own identity.`);
     }
     const plan = this.plan(connection, request);
-    const stamp = await this.stampOf(connection);
+    const stamp = knownStamp ?? (await this.snapshots.stampOf(connection));
     const result = await this.cache.get(plan.key, stamp, () => this.loadShared(connection, plan, stamp));
     const notes = [...plan.notes];
+    if (result.value.sessionTagsRefused) {
+      notes.push(`Session tags were not sent: the role's trust policy does not allow sts:TagSession for the platform principal, so only the session name names this caller. Install the trust policy GET /connections/${connection.id}/trust-policy renders to have the tags in CloudTrail.`);
+    }
     if (result.degraded) {
       notes.push(`Refreshing these credentials failed (${result.degraded}); they stay valid until ${new Date(result.expiresAt).toISOString()} and the refresh is retried.`);
     }
     // A load that found the fleet's row made no STS call either.
-    return { credentials: result.value, cached: !result.minted, durationSeconds: plan.durationSeconds, notes };
+    return {
+      credentials: result.value,
+      cached: !result.minted,
+      durationSeconds: plan.durationSeconds,
+      ...(plan.durationCappedReason ? { durationCappedReason: plan.durationCappedReason } : {}),
+      notes,
+    };
   }
 
   private plan(connection: ConnectionEntity, request: CredentialRequest): Plan {
@@ -153,47 +173,34 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     let durationSeconds: number = DURATION_CLASSES[0];
     for (const cls of DURATION_CLASSES) if (cls <= requested) durationSeconds = cls;
     if (durationSeconds !== requested) notes.push(`durationSeconds ${requested} was rounded down to the duration class ${durationSeconds}.`);
-    if (durationSeconds > CHAINED_MAX_SECONDS && this.chains(connection)) {
-      notes.push(`durationSeconds is capped at ${CHAINED_MAX_SECONDS}: the platform principal is itself a role, and a role session assuming another role (role chaining) may last at most one hour.`);
+    let durationCappedReason: string | undefined;
+    if (durationSeconds > CHAINED_MAX_SECONDS && assumesRole(connection) && this.platform.chains(connection.provider, connection.region)) {
+      durationCappedReason = `role-chaining: the platform principal is itself a role, so Tether assumes the customer's role from a role session, and AWS limits such chained sessions to ${CHAINED_MAX_SECONDS} seconds.`;
       durationSeconds = CHAINED_MAX_SECONDS;
     }
     const policyHash = request.sessionPolicy ? createHash('sha256').update(canonicalJson(request.sessionPolicy)).digest('hex').slice(0, 32) : null;
     if (connection.authType === 'access_key' && connection.provider === 'tencent' && !request.sessionPolicy) {
       throw TetherError.field('sessionPolicy', 'Tencent Cloud mints session credentials from access keys only with GetFederationToken, which requires a policy; pass the CAM policy the credentials need');
     }
+    // Provenance sessions name their caller, so they cannot be shared: one key per token. Every
+    // other caller keeps sharing one key, and one STS call, per connection and scope.
+    const provenance = request.provenance;
     return {
-      key: `${connection.id}:${durationSeconds}:${policyHash ?? '-'}`,
+      key: `${connection.id}:${durationSeconds}:${policyHash ?? '-'}${provenance ? `:t${provenance.tokenId}` : ''}`,
       durationSeconds,
+      ...(provenance ? { provenance } : {}),
+      ...(durationCappedReason ? { durationCappedReason } : {}),
       ...(request.sessionPolicy ? { sessionPolicy: request.sessionPolicy } : {}),
       policyHash,
       notes,
     };
   }
 
-  /** Whether the AssumeRole is a second hop from a role session (the configured principal is a role). */
-  private chains(connection: ConnectionEntity): boolean {
-    if (!assumesRole(connection) || connection.provider !== 'aws') return false;
-    const principal = platformPrincipal(this.config.principals, connection.provider, connection.region);
-    return principal.ok && /^arn:[\w-]+:(iam::\d+:role\/|sts::\d+:assumed-role\/)/.test(principal.value);
-  }
-
-  /**
-   * The version of everything the credentials derive from: the connection's version (edits, External
-   * ID rotation) and, for access_key connections, the versions of their secrets (rotation).
-   */
-  private async stampOf(connection: ConnectionEntity): Promise<string> {
-    if (connection.authType !== 'access_key') return `c${connection.version}`;
-    const ids = [connection.secretId, connection.sessionTokenSecretId].filter((id): id is string => id !== null);
-    const rows: { id: string; version: number }[] = await this.dataSource.query('SELECT id, version FROM secrets WHERE id = ANY($1)', [ids]);
-    const versions = ids.map((id) => rows.find((row) => row.id === id)?.version ?? 0);
-    return `c${connection.version}/s${versions.join('.')}`;
-  }
-
   /**
    * One process's miss: take the key's advisory lock, re-read the shared row, and call STS only
    * when it is missing, stale or due. Other replicas missing the same key wait on the lock, then read.
    */
-  private async loadShared(connection: ConnectionEntity, plan: Plan, stamp: string): Promise<Loaded<IssuedCredentials>> {
+  private async loadShared(connection: ConnectionEntity, plan: Plan, stamp: string): Promise<Loaded<MintedCredentials>> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`credentials:${plan.key}`]);
       const rows: LeaseRow[] = await manager.query('SELECT stamp, key_id, sealed, issued_at, expires_at FROM credential_leases WHERE cache_key = $1', [plan.key]);
@@ -229,19 +236,38 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Calls the cloud: AssumeRole with the External ID, or session credentials from long-lived keys. */
-  private async mint(connection: ConnectionEntity, plan: Plan, manager: EntityManager): Promise<IssuedCredentials> {
-    const request = { durationSeconds: plan.durationSeconds, ...(plan.sessionPolicy ? { sessionPolicy: plan.sessionPolicy } : {}) };
+  private async mint(connection: ConnectionEntity, plan: Plan, manager: EntityManager): Promise<MintedCredentials> {
+    const scope = { durationSeconds: plan.durationSeconds, ...(plan.sessionPolicy ? { sessionPolicy: plan.sessionPolicy } : {}) };
     try {
-      if (assumesRole(connection)) return (await this.source.obtain(connection, request, manager)) as IssuedCredentials;
+      if (assumesRole(connection)) return await this.assume(connection, { ...scope, ...(plan.provenance ? { provenance: plan.provenance } : {}) }, manager);
       // Long-lived keys never leave Tether: they only mint session credentials.
       const keys = await this.source.keysOf(connection, manager);
-      return await this.providers.get(connection.provider).sessionCredentials(keys, { region: connection.region, ...request, name: `tether-${connection.name}` });
+      // The federated user's name is all a federation token carries (AWS, Tencent GetFederationToken).
+      const name = plan.provenance ? `${plan.provenance.token}-${connection.name}` : `tether-${connection.name}`;
+      return await this.providers.get(connection.provider).sessionCredentials(keys, { region: connection.region, ...scope, name });
     } catch (error) {
       throw credentialsProblem(error, connection);
     }
   }
 
-  private openLease(connectionId: string, key: string, row: LeaseRow): IssuedCredentials | undefined {
+  /**
+   * AssumeRole with the External ID. With provenance on AWS the session is tagged; a role whose
+   * trust policy predates sts:TagSession refuses that, and is asked once more without the tags
+   * (the session name still names the caller), which the answer then says.
+   */
+  private async assume(connection: ConnectionEntity, request: CredentialRequest, manager: EntityManager): Promise<MintedCredentials> {
+    try {
+      return (await this.source.obtain(connection, request, manager)) as IssuedCredentials;
+    } catch (error) {
+      const tagged = request.provenance !== undefined && connection.provider === 'aws';
+      if (!tagged || !isProviderError(error) || error.kind !== 'access_denied') throw error;
+      const untagged = (await this.source.obtain(connection, request, manager, { sessionTags: false })) as IssuedCredentials;
+      this.log.warn({ connectionId: connection.id }, 'the role refused provenance session tags (its trust policy lacks sts:TagSession); issued with the session name only');
+      return { ...untagged, sessionTagsRefused: true };
+    }
+  }
+
+  private openLease(connectionId: string, key: string, row: LeaseRow): MintedCredentials | undefined {
     try {
       const plain = JSON.parse(this.keyring.open({ keyId: row.key_id, sealed: Buffer.from(row.sealed) }, leaseAssociatedData(connectionId, key)).toString('utf8')) as SealedForm;
       return {
@@ -250,6 +276,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
         ...(plain.sessionToken !== undefined ? { sessionToken: new Sensitive(plain.sessionToken) } : {}),
         expiration: new Date(plain.expiration),
         ...(plain.assumedRoleArn ? { assumedRoleArn: plain.assumedRoleArn } : {}),
+        ...(plain.sessionTagsRefused ? { sessionTagsRefused: true } : {}),
       };
     } catch (error) {
       // A key removed from TETHER_MASTER_KEYS or a tampered row: mint afresh rather than fail.
@@ -276,15 +303,17 @@ interface SealedForm {
   sessionToken?: string;
   expiration: string;
   assumedRoleArn?: string;
+  sessionTagsRefused?: boolean;
 }
 
-function toSealedForm(issued: IssuedCredentials): SealedForm {
+function toSealedForm(issued: MintedCredentials): SealedForm {
   return {
     accessKeyId: issued.accessKeyId,
     secretAccessKey: issued.secretAccessKey.reveal(),
     ...(issued.sessionToken ? { sessionToken: issued.sessionToken.reveal() } : {}),
     expiration: issued.expiration.toISOString(),
     ...(issued.assumedRoleArn ? { assumedRoleArn: issued.assumedRoleArn } : {}),
+    ...(issued.sessionTagsRefused ? { sessionTagsRefused: true } : {}),
   };
 }
 

@@ -1,11 +1,7 @@
 import { LRUCache } from 'lru-cache';
+import { Clock, systemClock } from '../common/cache/ttl-cache';
 
-/** Milliseconds since the epoch; injected so refresh timing is tested without sleeping. */
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
+export { type Clock, systemClock } from '../common/cache/ttl-cache';
 
 /** What a loader hands back: a value and its lifetime, as the cloud stated it. */
 export interface Loaded<V> {

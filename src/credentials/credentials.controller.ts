@@ -31,6 +31,8 @@ export class CredentialsController {
       sessionToken: credentials.sessionToken?.reveal() ?? '',
       expiration: credentials.expiration.toISOString(),
       cached: result.cached,
+      durationSeconds: result.durationSeconds,
+      ...(result.durationCappedReason ? { durationCappedReason: result.durationCappedReason } : {}),
       ...(result.notes.length > 0 ? { notes: result.notes } : {}),
     };
   }

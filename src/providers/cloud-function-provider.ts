@@ -23,6 +23,8 @@ export interface AssumeRoleRequest {
   durationSeconds: number;
   /** Narrows the role's permissions for this session; sent as the cloud's inline session policy. */
   sessionPolicy?: object;
+  /** AWS session tags (provenance); the role's trust policy must allow sts:TagSession. Other clouds ignore them. */
+  sessionTags?: Readonly<Record<string, string>>;
   caller: CallerCredentials;
 }
 

@@ -3,6 +3,7 @@ import { Logger } from 'pino';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { LOGGER } from '../common/logging/logger.token';
 import { Keyring, loadKeyring } from './keyring';
+import { SecretChanges } from './secret-changes';
 import { SecretsController } from './secrets.controller';
 import { SecretsService } from './secrets.service';
 
@@ -10,8 +11,9 @@ import { SecretsService } from './secrets.service';
   controllers: [SecretsController],
   providers: [
     SecretsService,
+    SecretChanges,
     { provide: Keyring, inject: [TETHER_CONFIG, LOGGER], useFactory: (config: TetherConfig, logger: Logger) => loadKeyring(config, logger) },
   ],
-  exports: [SecretsService, Keyring],
+  exports: [SecretsService, SecretChanges, Keyring],
 })
 export class SecretsModule {}

@@ -10,6 +10,7 @@ import { TetherError } from '../common/problem/tether-error';
 import { isForeignKeyViolation, isUniqueViolation } from '../database/pg-errors';
 import { SecretResponse } from './dto/secret.dto';
 import { Keyring } from './keyring';
+import { SecretChanges } from './secret-changes';
 import { SecretEntity } from './secret.entity';
 
 /** Binds a ciphertext to its row: copied into another secret or workspace, it no longer opens. */
@@ -23,6 +24,7 @@ export class SecretsService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Keyring) private readonly keyring: Keyring,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(SecretChanges) private readonly changes: SecretChanges,
   ) {}
 
   async create(auth: AuthContext, name: string, value: string): Promise<SecretResponse> {
@@ -62,12 +64,14 @@ export class SecretsService {
 
   /** Rotation: the value is replaced and the version goes up by one. */
   async rotate(auth: AuthContext, idOrName: string, value: string): Promise<SecretResponse> {
-    return this.audit.mutate(auth, { action: 'secret.rotate', targetType: 'secret' }, async (manager, target) => {
+    const rotated = await this.audit.mutate(auth, { action: 'secret.rotate', targetType: 'secret' }, async (manager, target) => {
       const row = await this.find(manager, auth.workspaceId, idOrName, true);
-      const rotated = await this.replaceValue(manager, row, value);
-      Object.assign(target, { targetId: row.id, detail: { name: row.name, version: rotated.version } });
-      return rotated;
+      const next = await this.replaceValue(manager, row, value);
+      Object.assign(target, { targetId: row.id, detail: { name: row.name, version: next.version } });
+      return next;
     });
+    this.changes.changed(rotated.id);
+    return rotated;
   }
 
   /** Seals a new value as the next version, inside the caller's transaction. */

@@ -1,3 +1,4 @@
+import { TetherError } from '../common/problem/tether-error';
 import { isProviderError, ProviderError } from '../providers';
 
 /** Names of the checks, as the console and DESIGN.md know them. */
@@ -17,6 +18,7 @@ export function cloudSays(error: ProviderError): string {
 
 /** A sentence for a failed cloud call, saying what it likely means and what to do. */
 export function explain(error: unknown, what: string): string {
+  if (error instanceof TetherError) return `${what} failed: ${error.detail}`;
   if (!isProviderError(error)) return `${what} failed unexpectedly; try again, and report it if it persists.`;
   const says = cloudSays(error);
   switch (error.kind) {

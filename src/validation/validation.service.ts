@@ -10,6 +10,7 @@ import { ConnectionEntity, ValidationCheck, ValidationStatus } from '../connecti
 import { roleOf } from '../connections/connection-rules';
 import { assumesRole, ConnectionsService } from '../connections/connections.service';
 import { ConnectionCredentials } from '../credentials/connection-credentials';
+import { PlatformSessions } from '../credentials/platform-sessions';
 import { CloudCredentials, CloudFunctionProvider, isProviderError, ProviderRegistry } from '../providers';
 import { validations } from '../metrics/metrics';
 import { CHECKS, explain } from './check-sentences';
@@ -48,6 +49,7 @@ export class ValidationService {
     @Inject(ProviderRegistry) private readonly providers: ProviderRegistry,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(ConnectionChanges) private readonly changes: ConnectionChanges,
+    @Inject(PlatformSessions) private readonly platform: PlatformSessions,
   ) {}
 
   async validate(auth: AuthContext, idOrName: string): Promise<ValidationResult> {
@@ -104,14 +106,16 @@ export class ValidationService {
 
   private async roleChecks(provider: CloudFunctionProvider, connection: ConnectionEntity): Promise<ChecksOutcome> {
     const role = roleOf(connection.provider, connection.roleArn as string);
-    const assume = (externalId: string | undefined) =>
+    // As the principal the customer trusts: through the platform role when that is a role, so the
+    // confused-deputy attempts below are made by the identity the trust policy names.
+    const assume = async (externalId: string | undefined) =>
       provider.assumeRole({
         region: connection.region,
         roleArn: connection.roleArn as string,
         externalId,
         sessionName: sessionName(['tether-validate', connection.name], connection.provider),
         durationSeconds: PROBE_DURATION_SECONDS,
-        caller: 'ambient',
+        caller: await this.platform.callerFor(connection.provider, connection.region),
       });
 
     const checks: ValidationCheck[] = [];

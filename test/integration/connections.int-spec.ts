@@ -205,6 +205,12 @@ describe('connections', () => {
           Action: 'sts:AssumeRole',
           Condition: { StringEquals: { 'sts:ExternalId': created.body.auth.externalId } },
         },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: PLATFORM.awsPrincipal },
+          Action: 'sts:TagSession',
+          Condition: { StringEquals: { 'sts:ExternalId': created.body.auth.externalId }, 'ForAllValues:StringLike': { 'aws:TagKeys': 'tether:*' } },
+        },
       ],
     });
     expect(JSON.stringify(response.body.permissionPolicy)).toContain('arn:aws:s3:::cz-udf-code');

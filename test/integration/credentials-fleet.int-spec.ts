@@ -104,7 +104,10 @@ describe.runIf(process.env.TETHER_TEST_DATABASE === 'postgres')('credential brok
       body: JSON.stringify({ comment: 'edited on replica 1' }),
     });
     expect(edited.status).toBe(200);
-    // Replicas 0 and 2 still hold the old entry in memory; the version stamp keeps them from using it.
+    // Replicas 0 and 2 still hold the old connection and its credentials in memory. Once their copy
+    // of the connection is older than TETHER_LOOKUP_CACHE_SECONDS they read the new version, and
+    // the version stamp keeps them from using the old credentials.
+    offsetSeconds += first.config.lookupCacheSeconds;
     const after = await Promise.all([0, 2, 1].map((r) => post(r, connection.id, admin)));
     expect(after.every((r) => r.body.accessKeyId !== before[0]!.body.accessKeyId)).toBe(true);
     expect(new Set(after.map((r) => r.body.accessKeyId)).size).toBe(1);

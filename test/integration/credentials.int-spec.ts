@@ -171,12 +171,49 @@ describe('credential broker', () => {
     for (const statement of open.Statement) delete statement.Condition;
     await installRole(t, admin, 'aws', connection, { trustPolicy: open });
     expect((await post(connection.id, admin)).status).toBe(200);
+    // Served from memory now: the validation below must still take effect at once.
+    expect((await post(connection.id, admin)).body.cached).toBe(true);
     const validated = await t.http.post(`/connections/${connection.id}/validate`).set(bearer(admin));
     expect(validated.body.status).toBe('insecure');
     const refused = await post(connection.id, admin);
     expect(refused.status).toBe(409);
     expect(refused.body.type).toBe('/problems/connection-insecure');
     await expect(broker.credentialsFor(await connectionRow(connection.id))).rejects.toMatchObject({ code: 'connection-insecure' });
+  });
+
+  it('refuses a deleted service token at once, although the token and the connection are cached', async () => {
+    const connection = await readyConnection();
+    const created = await t.http.post('/tokens').set(bearer(admin)).send({ name: `gone_${Date.now()}`, role: 'service', connections: [connection.name] });
+    expect((await post(connection.id, created.body.token)).status).toBe(200);
+    expect((await post(connection.id, created.body.token)).body.cached).toBe(true);
+    expect((await t.http.delete(`/tokens/${created.body.id}`).set(bearer(admin))).status).toBe(204);
+    const refused = await post(connection.id, created.body.token);
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(refused.body)).not.toContain('accessKeyId');
+  });
+
+  it('stops serving cached credentials at once after a break-glass revoke', async () => {
+    const connection = await readyConnection();
+    const before = (await post(connection.id, admin)).body;
+    expect((await post(connection.id, admin)).body.cached).toBe(true);
+    expect((await t.http.post(`/connections/${connection.id}/revoke`).set(bearer(admin))).status).toBe(200);
+    // The customer has not installed the new External ID yet: nothing is served, least of all the old keys.
+    const refused = await post(connection.id, admin);
+    expect(refused.status).toBe(502);
+    expect(refused.body.type).toBe('/problems/cloud-access-denied');
+    expect(JSON.stringify(refused.body)).not.toContain(before.accessKeyId);
+  });
+
+  it('sees a connection marked insecure by another replica within TETHER_LOOKUP_CACHE_SECONDS', async () => {
+    const connection = await readyConnection();
+    expect((await post(connection.id, admin)).status).toBe(200);
+    // Another replica's posture sweep: only the row changes, this process is not told.
+    await t.app.get(DataSource).query(`UPDATE connections SET validation_status = 'insecure' WHERE id = $1`, [connection.id]);
+    expect((await post(connection.id, admin)).status).toBe(200);
+    advance(t.config.lookupCacheSeconds);
+    const refused = await post(connection.id, admin);
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('/problems/connection-insecure');
   });
 
   const connectionRow = async (id: string) => {
@@ -309,16 +346,21 @@ describe('credential broker', () => {
   it('audits every issue without a key, and keeps keys out of the logs and the shared table', async () => {
     const connection = await readyConnection();
     const issued = (await post(connection.id, admin)).body;
-    await post(connection.id, admin);
+    await t.app.get(AuditService).flush();
+    // Cache hits of one caller for the same credentials are folded into one event with a count.
+    await Promise.all(Array.from({ length: 25 }, () => post(connection.id, admin)));
     await t.app.get(AuditService).flush();
     const dataSource = t.app.get(DataSource);
     const events: { detail: Record<string, unknown>; outcome: string }[] = await dataSource.query(
       `SELECT detail, outcome FROM audit_events WHERE action = 'credentials.issue' AND connection_id = $1 ORDER BY seq`,
       [connection.id],
     );
-    expect(events).toHaveLength(2);
     expect(events[0]).toMatchObject({ outcome: 'success', detail: { expiration: issued.expiration, durationSeconds: 3600, cacheHit: false } });
-    expect(events[1]!.detail.cacheHit).toBe(true);
+    const hits = events.slice(1);
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits.length).toBeLessThan(25);
+    expect(hits.every((e) => e.detail.cacheHit === true && e.detail.expiration === issued.expiration)).toBe(true);
+    expect(hits.reduce((sum, e) => sum + Number(e.detail.count ?? 1), 0)).toBe(25);
     const secrets = [issued.secretAccessKey, issued.sessionToken];
     for (const secret of secrets) {
       expect(JSON.stringify(events)).not.toContain(secret);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
+import { TokensService } from '../../src/auth/tokens.service';
 import { BOOTSTRAP_TOKEN, bearer, startTestApp, TestApp } from './harness/app';
 
 describe('API tokens, roles and workspaces', () => {
@@ -51,19 +52,45 @@ describe('API tokens, roles and workspaces', () => {
     expect((await t.http.get('/workspaces').set(bearer(BOOTSTRAP_TOKEN))).status).toBe(200);
   });
 
-  it('refuses expired and deleted tokens with 401', async () => {
+  it('refuses expired and deleted tokens with 401, at once although tokens are cached', async () => {
     const { adminToken } = await t.workspace();
     const created = await t.http.post('/tokens').set(bearer(adminToken)).send({ name: 'short', role: 'viewer', expiresAt: new Date(Date.now() + 3600_000).toISOString() });
     expect(created.status).toBe(201);
+    // Used, so this process holds it in memory from now on.
     expect((await t.http.get('/secrets').set(bearer(created.body.token))).status).toBe(200);
-    await t.app.get(DataSource).query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [created.body.id]);
-    const expired = await t.http.get('/secrets').set(bearer(created.body.token));
-    expect(expired.status).toBe(401);
-    expect(expired.body.detail).toMatch(/expired/);
+    const tokens = t.app.get(TokensService);
+    tokens.useClock({ now: () => Date.now() + 3600_000 });
+    try {
+      const expired = await t.http.get('/secrets').set(bearer(created.body.token));
+      expect(expired.status).toBe(401);
+      expect(expired.body.detail).toMatch(/expired/);
+    } finally {
+      tokens.useClock({ now: () => Date.now() });
+    }
 
     const other = await t.http.post('/tokens').set(bearer(adminToken)).send({ name: 'gone', role: 'viewer' });
+    expect((await t.http.get('/secrets').set(bearer(other.body.token))).status).toBe(200);
     expect((await t.http.delete(`/tokens/${other.body.id}`).set(bearer(adminToken))).status).toBe(204);
     expect((await t.http.get('/secrets').set(bearer(other.body.token))).status).toBe(401);
+  });
+
+  it('sees a token deleted by another replica within TETHER_LOOKUP_CACHE_SECONDS', async () => {
+    const { adminToken } = await t.workspace();
+    const created = await t.http.post('/tokens').set(bearer(adminToken)).send({ name: 'elsewhere', role: 'viewer' });
+    expect((await t.http.get('/secrets').set(bearer(created.body.token))).status).toBe(200);
+    // Another replica deletes it: this process learns nothing but its copy ages out.
+    await t.app.get(DataSource).query('DELETE FROM api_tokens WHERE id = $1', [created.body.id]);
+    const tokens = t.app.get(TokensService);
+    let offsetMs = 0;
+    tokens.useClock({ now: () => Date.now() + offsetMs });
+    try {
+      offsetMs = t.config.lookupCacheSeconds * 1000 - 1000;
+      expect((await t.http.get('/secrets').set(bearer(created.body.token))).status).toBe(200);
+      offsetMs = t.config.lookupCacheSeconds * 1000;
+      expect((await t.http.get('/secrets').set(bearer(created.body.token))).status).toBe(401);
+    } finally {
+      tokens.useClock({ now: () => Date.now() });
+    }
   });
 
   it('hides other workspaces\' objects behind 404', async () => {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsDateString, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { IDENTIFIER_MESSAGE, IDENTIFIER_PATTERN } from '../../common/http/identifier';
 import { TOKEN_ROLES, TokenRole } from '../token-role';
 
@@ -25,6 +25,15 @@ export class CreateTokenRequest {
   @IsOptional()
   @IsDateString({ strict: true }, { message: 'must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z' })
   expiresAt?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Provenance: credentials issued to this token carry its name, its workspace and the connection in the cloud session (RoleSessionName on every cloud; AWS session tags tether:workspace, tether:connection, tether:token, tether:token-id where the trust policy allows sts:TagSession), so the customer\'s CloudTrail / ActionTrail / CloudAudit shows which consumer acted. Such credentials are cached per token instead of shared with other callers.',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
+  provenance?: boolean;
 }
 
 export class TokenResponse {
@@ -33,6 +42,7 @@ export class TokenResponse {
   @ApiProperty({ enum: TOKEN_ROLES }) role!: TokenRole;
   @ApiProperty({ type: [String], nullable: true }) connections!: string[] | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt!: string | null;
+  @ApiProperty({ description: 'Whether credentials issued to this token name it in the cloud session.' }) provenance!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 

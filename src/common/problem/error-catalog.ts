@@ -40,6 +40,7 @@ export const errorCatalog = {
   'upstream-unreachable': { status: 502, title: 'The endpoint could not be reached' },
   'upstream-timeout': { status: 504, title: 'The endpoint did not answer in time' },
   'upstream-response-too-large': { status: 502, title: 'The endpoint\'s answer is too large' },
+  'platform-identity-failed': { status: 502, title: 'Tether could not assume its own platform role' },
   'credentials-not-supported': { status: 422, title: 'The cloud cannot mint session credentials from this connection\'s keys' },
   'capability-missing': { status: 403, title: 'The connection lacks the capability this needs' },
   'code-bucket-not-set': { status: 409, title: 'The connection has no code bucket' },

@@ -37,7 +37,16 @@ export class CredentialsResponse {
   @ApiProperty({ description: 'Served from the broker\'s cache (this process or the fleet\'s shared table) rather than a new STS call.' })
   cached!: boolean;
 
-  @ApiPropertyOptional({ type: [String], description: 'Why the credentials differ from what was asked (a capped duration), or a failed refresh that is being retried.' })
+  @ApiProperty({ example: 3600, description: 'The lifetime these credentials were issued for: the requested one rounded down to its duration class, and capped where a limit applies (durationCappedReason).' })
+  durationSeconds!: number;
+
+  @ApiPropertyOptional({
+    example: 'role-chaining: the platform principal is itself a role, so Tether assumes the customer\'s role from a role session, and AWS limits such chained sessions to 3600 seconds.',
+    description: 'Present when durationSeconds is below the requested duration class because of a hard limit; starts with a stable reason code (`role-chaining`), followed by an explanation.',
+  })
+  durationCappedReason?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Why the credentials differ from what was asked (a rounded duration), or a failed refresh that is being retried.' })
   notes?: string[];
 }
 

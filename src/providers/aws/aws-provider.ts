@@ -89,6 +89,7 @@ export class AwsFunctionProvider implements CloudFunctionProvider {
           // Only sent when given: validation proves the role refuses a call without it.
           ...(req.externalId !== undefined ? { ExternalId: req.externalId } : {}),
           ...(req.sessionPolicy !== undefined ? { Policy: JSON.stringify(req.sessionPolicy) } : {}),
+          ...(req.sessionTags ? { Tags: Object.entries(req.sessionTags).map(([Key, Value]) => ({ Key, Value })) } : {}),
         }),
         { abortSignal: signal, requestTimeout: this.controlTimeoutMs },
       ),

@@ -18,7 +18,7 @@ function awsInput(overrides: Partial<PolicyInput> = {}): PolicyInput {
 }
 
 describe('renderAwsTrustPolicy', () => {
-  it('allows the principal to assume the role only with the External ID', () => {
+  it('allows the principal to assume the role, and to tag its sessions with tether: keys, only with the External ID', () => {
     expect(renderAwsTrustPolicy(awsInput())).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -27,6 +27,12 @@ describe('renderAwsTrustPolicy', () => {
           Principal: { AWS: 'arn:aws:iam::999999999999:role/tether-broker' },
           Action: 'sts:AssumeRole',
           Condition: { StringEquals: { 'sts:ExternalId': ID_A } },
+        },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::999999999999:role/tether-broker' },
+          Action: 'sts:TagSession',
+          Condition: { StringEquals: { 'sts:ExternalId': ID_A }, 'ForAllValues:StringLike': { 'aws:TagKeys': 'tether:*' } },
         },
       ],
     });
@@ -43,6 +49,12 @@ describe('renderAwsTrustPolicy', () => {
           Action: 'sts:AssumeRole',
           Condition: { StringEquals: { 'sts:ExternalId': [ID_A, ID_B] } },
         },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws-cn:iam::888888888888:root' },
+          Action: 'sts:TagSession',
+          Condition: { StringEquals: { 'sts:ExternalId': [ID_A, ID_B] }, 'ForAllValues:StringLike': { 'aws:TagKeys': 'tether:*' } },
+        },
       ],
     });
   });
@@ -50,6 +62,7 @@ describe('renderAwsTrustPolicy', () => {
   it('collapses a repeated id to one and refuses to render without any', () => {
     const document = renderAwsTrustPolicy(awsInput({ externalIds: [ID_A, ID_A] }));
     expect(document.Statement[0]?.Condition).toEqual({ StringEquals: { 'sts:ExternalId': ID_A } });
+    expect(document.Statement[1]?.Condition?.StringEquals).toEqual({ 'sts:ExternalId': ID_A });
     expect(() => renderAwsTrustPolicy(awsInput({ externalIds: [] }))).toThrow(/at least one External ID/);
   });
 });

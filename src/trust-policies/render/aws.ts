@@ -16,8 +16,17 @@ export interface IamPolicyDocument {
   Statement: IamStatement[];
 }
 
-/** The IAM trust policy: the platform principal may assume the role only with the External ID. */
+/** The prefix of the session tags Tether sets for provenance (tether:workspace, tether:connection, tether:token…). */
+export const TETHER_TAG_PATTERN = 'tether:*';
+
+/**
+ * The IAM trust policy: the platform principal may assume the role only with the External ID, and
+ * (second statement) may tag its sessions only with `tether:` keys, so the customer's CloudTrail
+ * shows which workspace, connection and token acted. The key condition keeps Tether from setting
+ * tags a customer's attribute-based policies might grant on (aws:PrincipalTag/department…).
+ */
 export function renderAwsTrustPolicy(input: PolicyInput): IamPolicyDocument {
+  const externalId = { 'sts:ExternalId': externalIdValue(input) };
   return {
     Version: '2012-10-17',
     Statement: [
@@ -25,7 +34,13 @@ export function renderAwsTrustPolicy(input: PolicyInput): IamPolicyDocument {
         Effect: 'Allow',
         Principal: { AWS: input.principal },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': externalIdValue(input) } },
+        Condition: { StringEquals: { ...externalId } },
+      },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: input.principal },
+        Action: 'sts:TagSession',
+        Condition: { StringEquals: { ...externalId }, 'ForAllValues:StringLike': { 'aws:TagKeys': TETHER_TAG_PATTERN } },
       },
     ],
   };
