@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '../config/load-config';
 import { createLogger } from '../common/logging/logger';
 import { Database } from '../database/database';
 import { loadKeyring } from '../secrets/keyring';
-import { resealSecrets } from '../secrets/reseal-secrets';
+import { resealSecrets } from '../secrets/reseal';
 import { resealDeployments } from '../functions/reseal-deployments';
 
 /** `npm run reseal`: after prepending a new key to TETHER_MASTER_KEYS, moves every secret and deployed environment onto it. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { Keyring, SealError } from '../../src/secrets/keyring';
-import { resealSecrets } from '../../src/secrets/reseal-secrets';
+import { resealSecrets } from '../../src/secrets/reseal';
 import { SecretsService } from '../../src/secrets/secrets.service';
 import { bearer, MASTER_KEY, startTestApp, TestApp } from './harness/app';
 
