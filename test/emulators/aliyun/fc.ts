@@ -102,9 +102,6 @@ function check(ctx: EmulatorContext, caller: Caller, action: string, resource: s
   if (!decision.allowed) throw fail(403, 'AccessDenied', `the caller is not authorized to perform '${action}' on resource '${resource}'`);
 }
 
-/** How long a created or updated function stays Pending / InProgress before it turns Active. */
-export const FC_PENDING_MS = 300;
-
 /** Functions whose last change is an update (Active, lastUpdateStatus InProgress) rather than a creation (Pending). */
 const updating = new WeakSet<FunctionDef>();
 
@@ -284,9 +281,9 @@ function applyPackage(def: FunctionDef, pkg: { zip: Buffer; bucket: string; key:
   def.code = { bucket: pkg.bucket, key: pkg.key, size: pkg.zip.length, sha256: sha256Hex(pkg.zip), crc64: crc64(pkg.zip) };
 }
 
-function startPending(def: FunctionDef, update: boolean): void {
+function startPending(ctx: EmulatorContext, def: FunctionDef, update: boolean): void {
   def.lifecycle = 'pending';
-  def.readyAt = Date.now() + FC_PENDING_MS;
+  def.readyAt = Date.now() + ctx.deployment.pendingMs;
   if (update) updating.add(def);
   else updating.delete(def);
 }
@@ -352,7 +349,7 @@ function createFunction(ctx: EmulatorContext, req: EmuRequest, caller: Caller, r
     ...(f.description !== undefined ? { description: f.description } : {}),
   };
   applyPackage(def, pkg);
-  startPending(def, false);
+  startPending(ctx, def, false);
   ctx.state.putFunction(def);
   return json(200, functionJson(def), { 'x-fc-request-id': ids.requestId() });
 }
@@ -372,7 +369,7 @@ function updateFunction(ctx: EmulatorContext, req: EmuRequest, caller: Caller, r
   if (f.description !== undefined) def.description = f.description;
   def.lastModified = ctx.clock.now();
   // A function still being created stays Pending; an active one reports its update as InProgress.
-  startPending(def, currentLifecycle(def) !== 'pending' || updating.has(def));
+  startPending(ctx, def, currentLifecycle(def) !== 'pending' || updating.has(def));
   return json(200, functionJson(def), { 'x-fc-request-id': ids.requestId() });
 }
 

@@ -7,9 +7,6 @@ import { checkCam, findScfFunction, functionJson, markChange, required, scfResou
 
 export const SCF_DEPLOY_ACTIONS = ['CreateFunction', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'PublishVersion', 'DeleteFunction'] as const;
 
-/** How long a created or updated function stays Creating / Updating before it turns Active. */
-export const SCF_PENDING_MS = 300;
-
 /** The runtimes SCF's CreateFunction documents (tencentcloud-sdk-nodejs scf v20180416), plus newer ones SCF has added. */
 const RUNTIMES = new Set([
   'Python2.7', 'Python3.6', 'Python3.7', 'Python3.9', 'Python3.10', 'Python3.11',
@@ -113,7 +110,7 @@ function readPackage(ctx: EmulatorContext, caller: Caller, code: Record<string, 
 }
 
 /** Puts a function into Creating / Updating; a package that is not a zip fails the change instead (CreateFailed / UpdateFailed). */
-function startChange(def: FunctionDef, change: 'create' | 'update', pkg: Package | undefined): void {
+function startChange(ctx: EmulatorContext, def: FunctionDef, change: 'create' | 'update', pkg: Package | undefined): void {
   markChange(def, change);
   if (pkg) {
     let behaviour: FunctionBehaviour;
@@ -131,7 +128,7 @@ function startChange(def: FunctionDef, change: 'create' | 'update', pkg: Package
     def.code = pkg.code;
   }
   def.lifecycle = 'pending';
-  def.readyAt = Date.now() + SCF_PENDING_MS;
+  def.readyAt = Date.now() + ctx.deployment.pendingMs;
   def.stateReason = change === 'create' ? 'Function is being created.' : 'Function is being updated.';
 }
 
@@ -192,7 +189,7 @@ export function createFunction(ctx: EmulatorContext, caller: Caller, body: Recor
     ...(roleArn ? { roleArn } : {}),
     ...(str(body, 'Description') !== undefined ? { description: str(body, 'Description') } : {}),
   });
-  startChange(def, 'create', pkg);
+  startChange(ctx, def, 'create', pkg);
   return tcOk({});
 }
 
@@ -210,7 +207,7 @@ export function updateFunctionCode(ctx: EmulatorContext, caller: Caller, body: R
   if (!pkg && handler === undefined) throw new TcApiError('InvalidParameterValue.Code', 'Give the new code (CosBucketName and CosObjectName, or ZipFile) or a new Handler.');
   if (handler !== undefined) def.handler = handler;
   def.lastModified = ctx.clock.now();
-  startChange(def, 'update', pkg);
+  startChange(ctx, def, 'update', pkg);
   return tcOk({});
 }
 
@@ -237,7 +234,7 @@ export function updateFunctionConfiguration(ctx: EmulatorContext, caller: Caller
   const description = str(body, 'Description');
   if (description !== undefined) def.description = description;
   def.lastModified = ctx.clock.now();
-  startChange(def, 'update', undefined);
+  startChange(ctx, def, 'update', undefined);
   return tcOk({});
 }
 
