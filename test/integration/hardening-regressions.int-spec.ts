@@ -46,6 +46,15 @@ describe.runIf(process.env.TETHER_TEST_DATABASE === 'pglite')('bugs the fuzzer f
     expect(problemViolation(response.status, response.headers, response.text), response.text).toBeUndefined();
   });
 
+  it.each(['auth.roleArn', 'functions.codeBucket', 'functions.executionRoleArn'])('null-as-absent: POST /connections with %s null is a 400 naming it, not a 500', async (path) => {
+    const body = { name: 'nulls', provider: 'aws', region: 'us-east-1', auth: { type: 'assume_role', roleArn: 'arn:aws:iam::222222222222:role/Udf' }, functions: { codeBucket: 'udf-code' } } as Record<string, Record<string, unknown> | string>;
+    const [parent, field] = path.split('.') as [string, string];
+    (body[parent] as Record<string, unknown>)[field] = null;
+    const response = await send('POST', '/connections', JSON.stringify(body));
+    expect(response.status, response.text).toBe(400);
+    expect(JSON.parse(response.text).errors.map((e: { field: string }) => e.field)).toContain(path);
+  });
+
   it('malformed-json-type: a body that is not JSON is /problems/malformed-body', async () => {
     const response = await send('POST', '/secrets', '{"name": "x",');
     expect(response.status).toBe(400);

@@ -1,36 +1,37 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { IsDateString, IsIn, IsString, IsUUID, Matches } from 'class-validator';
 import { PageQuery } from '../../common/http/pagination';
+import { Optional } from '../../common/http/optional';
 
 export class AuditQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'connection.create', description: 'Exact action, or a prefix ending in * (connection.*).' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(/^[a-z_.-]{1,64}\*?$/, { message: 'must be an action such as connection.create, or a prefix such as connection.*' })
   action?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Events about this connection id.' })
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'must be a connection id (a uuid)' })
   connection?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Events of this API token id.' })
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'must be a token id (a uuid)' })
   actor?: string;
 
   @ApiPropertyOptional({ enum: ['success', 'failure'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['success', 'failure'], { message: 'must be success or failure' })
   outcome?: 'success' | 'failure';
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Events at or after this time.' })
-  @IsOptional()
+  @Optional()
   @IsDateString({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Events before this time.' })
-  @IsOptional()
+  @Optional()
   @IsDateString({ strict: true }, { message: 'must be an ISO 8601 date-time' })
   to?: string;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsIn, IsString, Matches } from 'class-validator';
 import { IDENTIFIER_MESSAGE, IDENTIFIER_PATTERN } from '../../common/http/identifier';
 import { TOKEN_ROLES, TokenRole } from '../token-role';
+import { Optional } from '../../common/http/optional';
 
 export class CreateTokenRequest {
   @ApiProperty({ example: 'query-engine', pattern: IDENTIFIER_PATTERN.source })
@@ -14,7 +15,7 @@ export class CreateTokenRequest {
   role!: TokenRole;
 
   @ApiPropertyOptional({ type: [String], description: 'Service tokens only: the connections (names or ids) it may use. Omit for all.', maxItems: 1000 })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(1000)
   @IsString({ each: true })
@@ -22,7 +23,7 @@ export class CreateTokenRequest {
   connections?: string[];
 
   @ApiPropertyOptional({ format: 'date-time', description: 'When the token stops working; omit for no expiry.' })
-  @IsOptional()
+  @Optional()
   @IsDateString({ strict: true }, { message: 'must be an ISO 8601 date-time such as 2030-01-01T00:00:00Z' })
   expiresAt?: string;
 
@@ -31,7 +32,7 @@ export class CreateTokenRequest {
     description:
       'Provenance: credentials issued to this token carry its name, its workspace and the connection in the cloud session (RoleSessionName on every cloud; AWS session tags tether:workspace, tether:connection, tether:token, tether:token-id where the trust policy allows sts:TagSession), so the customer\'s CloudTrail / ActionTrail / CloudAudit shows which consumer acted. Such credentials are cached per token instead of shared with other callers.',
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean({ message: 'must be true or false' })
   provenance?: boolean;
 }

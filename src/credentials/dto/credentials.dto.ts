@@ -1,16 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsObject, Max, Min } from 'class-validator';
+import { Optional } from '../../common/http/optional';
 
 export class IssueCredentialsRequest {
   @ApiPropertyOptional({ minimum: 900, maximum: 43200, example: 900, description: 'Requested lifetime; rounded down to a duration class (900, 1800, 3600, 7200, 14400, 43200). Capped at 3600 when the platform principal is a role (role chaining).' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(900)
   @Max(43200)
   durationSeconds?: number;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'A policy document in the cloud\'s own language that narrows what the credentials may do (an inline session policy).' })
-  @IsOptional()
+  @Optional()
   @IsObject()
   sessionPolicy?: Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Optional } from '../../common/http/optional';
 
 export class CodePackageResponse {
   @ApiProperty({ example: 'udf/score.zip' }) key!: string;
@@ -10,19 +11,19 @@ export class CodePackageResponse {
 
 export class CodeListQuery {
   @ApiPropertyOptional({ description: 'Only keys starting with this, e.g. udf/.', maxLength: 1024 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1024)
   prefix?: string;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from a previous page\'s nextCursor.', maxLength: 2048 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2048)
   cursor?: string;
 
   @ApiPropertyOptional({ description: 'Objects per page.', minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)

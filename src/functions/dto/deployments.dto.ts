@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import type { FunctionState } from '../../providers/deployment';
+import { Optional } from '../../common/http/optional';
 
 export const FUNCTION_STATES: readonly FunctionState[] = ['pending', 'active', 'failed', 'inactive'];
 export const DEFAULT_MEMORY_MB = 128;
@@ -38,14 +39,14 @@ export class DeployFunctionRequest {
   code!: CodeRef;
 
   @ApiPropertyOptional({ description: 'Memory in MB (Lambda 128-10240; FC 128-32768 in steps of 64; SCF 64 or 128-3072 in steps of 128).', default: DEFAULT_MEMORY_MB, minimum: 64, maximum: 32768 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(64)
   @Max(32768)
   memoryMb?: number;
 
   @ApiPropertyOptional({ description: 'Longest run in seconds (Lambda and SCF up to 900, FC up to 86400).', default: DEFAULT_FUNCTION_TIMEOUT_SECONDS, minimum: 1, maximum: 86400 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(86400)
@@ -57,23 +58,23 @@ export class DeployFunctionRequest {
     additionalProperties: { oneOf: [{ type: 'string' }, { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } }] },
     example: { MODE: 'fast', API_KEY: { secret: 'score_api_key' } },
   })
-  @IsOptional()
+  @Optional()
   @IsObject()
   environment?: Record<string, EnvironmentValue>;
 
   @ApiPropertyOptional({ description: 'Publish an immutable version after the deploy.', default: false })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   publish?: boolean;
 
   @ApiPropertyOptional({ maxLength: 256 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(256)
   description?: string;
 
   @ApiPropertyOptional({ description: `How long to wait for the cloud to report the function ready, in seconds (default ${DEFAULT_WAIT_SECONDS}).`, minimum: 1, maximum: MAX_WAIT_SECONDS })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(MAX_WAIT_SECONDS)
@@ -116,7 +117,7 @@ export class FunctionResponse {
 
 export class FunctionListQuery {
   @ApiPropertyOptional({ description: 'Opaque cursor from a previous page\'s nextCursor.', maxLength: 2048 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2048)
   cursor?: string;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow as AnyValue, ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Allow as AnyValue, ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_TIMEOUT_SECONDS } from '../function-limits';
+import { Optional } from '../../common/http/optional';
 
 export const MAX_BATCH_ROWS = 10_000;
 export const MAX_ROWS_PER_CALL = 1_000_000;
@@ -12,23 +13,23 @@ export class InvokeFunctionRequest {
   payload?: unknown;
 
   @ApiPropertyOptional({ description: 'Version or alias (Lambda Qualifier, FC qualifier, SCF Qualifier).', example: '$LATEST' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(/^[A-Za-z0-9$_-]{1,128}$/, { message: 'must be a version or alias name' })
   qualifier?: string;
 
   @ApiPropertyOptional({ enum: ['sync', 'async'], default: 'sync', description: 'sync waits for the result; async queues the event (Lambda Event, FC Async, SCF Event).' })
-  @IsOptional()
+  @Optional()
   @IsIn(['sync', 'async'], { message: 'must be sync or async' })
   mode?: 'sync' | 'async';
 
   @ApiPropertyOptional({ description: 'Return the last 4 KB of the function\'s log (sync only).', default: false })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   logs?: boolean;
 
   @ApiPropertyOptional({ description: `How long to wait for the cloud's answer, in seconds (default 60 sync, 15 async; at most ${MAX_TIMEOUT_SECONDS}).` })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(MAX_TIMEOUT_SECONDS)
@@ -72,27 +73,27 @@ export class BatchRequest {
   rows!: unknown[][];
 
   @ApiPropertyOptional({ default: 500, maximum: MAX_BATCH_ROWS, description: 'Most rows per invocation; batches are also cut to the cloud\'s payload limit.' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(MAX_BATCH_ROWS)
   maxBatchRows?: number;
 
   @ApiPropertyOptional({ default: 4, maximum: MAX_CONCURRENCY, description: 'Most invocations in flight at once.' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(MAX_CONCURRENCY)
   maxConcurrency?: number;
 
   @ApiPropertyOptional({ description: 'Version or alias.' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(/^[A-Za-z0-9$_-]{1,128}$/, { message: 'must be a version or alias name' })
   qualifier?: string;
 
   @ApiPropertyOptional({ description: `Per-invocation timeout in seconds (default 60, at most ${MAX_TIMEOUT_SECONDS}).` })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(MAX_TIMEOUT_SECONDS)
@@ -126,7 +127,7 @@ export class HttpCallRequest {
   url!: string;
 
   @ApiPropertyOptional({ description: 'Extra headers; Authorization, Host and X-Amz-* are set by the signature.', example: { 'content-type': 'application/json' } })
-  @IsOptional()
+  @Optional()
   @IsObject()
   headers?: Record<string, string>;
 
@@ -135,7 +136,7 @@ export class HttpCallRequest {
   body?: unknown;
 
   @ApiPropertyOptional({ description: 'Seconds to wait for the answer (default 30, at most 900).' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(MAX_TIMEOUT_SECONDS)
