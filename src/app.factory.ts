@@ -11,7 +11,8 @@ import { createValidationPipe } from './common/http/validation';
 import { NestPinoLogger } from './common/logging/nest-pino-logger';
 import { installJsonParser } from './common/http/json-body';
 import { installStreamBodyParser } from './common/http/stream-body';
-import { ProblemFilter, sendProblem, toProblem } from './common/problem/problem.filter';
+import { ProblemFilter, replyWithProblem } from './common/problem/problem.filter';
+import { serveCredentialsDirectly } from './credentials/credentials-route';
 import { httpRequestDuration, httpRequests } from './metrics/metrics';
 import { buildOpenApiDocument } from './openapi/document';
 
@@ -33,10 +34,7 @@ export async function createApp(config: TetherConfig, logger: Logger, options: C
     },
     return503OnClosing: true,
     // Router errors (bad percent-encoding, over-long path parameters) get problem+json too.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const { problem, headers } = toProblem(error, logger, String(request.id));
-      sendProblem(request, reply, problem, headers);
-    },
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => replyWithProblem(error, request, reply, logger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: new NestPinoLogger(logger.child({ component: 'nest' })),
@@ -59,12 +57,16 @@ export async function createApp(config: TetherConfig, logger: Logger, options: C
     const route = request.routeOptions.url ?? 'unmatched';
     httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    logger.info({ requestId: request.id, method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'request');
+    // Checked first so that, below info level, the line's fields are not even gathered.
+    if (logger.isLevelEnabled('info')) logger.info({ requestId: request.id, method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
 
-  app.useGlobalPipes(createValidationPipe());
+  const validation = createValidationPipe();
+  app.useGlobalPipes(validation);
   app.useGlobalFilters(new ProblemFilter(logger));
+  // The hot path other services call is served outside Nest's pipeline, from the same pieces.
+  if (!options.preview) serveCredentialsDirectly(app, fastify, validation, logger);
 
   if (!options.preview) {
     SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });

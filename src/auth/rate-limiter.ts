@@ -24,10 +24,11 @@ export class RateLimiter {
   /** Takes one request from the caller's bucket; when empty, the seconds until one is back. */
   take(key: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
     const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, updatedMs: now };
+    // get() already marks a known bucket as recently used; only a new one needs storing.
+    let bucket = this.buckets.get(key);
+    if (!bucket) this.buckets.set(key, (bucket = { tokens: this.perMinute, updatedMs: now }));
     bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.updatedMs) * this.refillPerMs);
     bucket.updatedMs = now;
-    this.buckets.set(key, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return { allowed: true };

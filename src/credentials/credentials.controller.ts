@@ -7,6 +7,14 @@ import { CONNECTION_ID_PARAM } from '../connections/connections.controller';
 import { CredentialBroker } from './credential-broker';
 import { ContainerCredentialsResponse, CredentialsResponse, IssueCredentialsRequest } from './dto/credentials.dto';
 
+/** A cached credential is handed out many times a second: its expiration is formatted once. */
+const isoTimes = new WeakMap<Date, string>();
+function isoTime(date: Date): string {
+  let text = isoTimes.get(date);
+  if (text === undefined) isoTimes.set(date, (text = date.toISOString()));
+  return text;
+}
+
 @ApiTags('credentials')
 @ApiBearerAuth()
 @Controller('connections')
@@ -29,7 +37,7 @@ export class CredentialsController {
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey.reveal(),
       sessionToken: credentials.sessionToken?.reveal() ?? '',
-      expiration: credentials.expiration.toISOString(),
+      expiration: isoTime(credentials.expiration),
       cached: result.cached,
       durationSeconds: result.durationSeconds,
       ...(result.durationCappedReason ? { durationCappedReason: result.durationCappedReason } : {}),
@@ -53,7 +61,7 @@ export class CredentialsController {
       SecretAccessKey: credentials.secretAccessKey.reveal(),
       Token: credentials.sessionToken?.reveal() ?? '',
       // RFC 3339 without milliseconds, as the ECS agent writes it.
-      Expiration: credentials.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      Expiration: isoTime(credentials.expiration).replace(/\.\d{3}Z$/, 'Z'),
       ...(account && /^\d{12}$/.test(account) ? { AccountId: account } : {}),
     };
   }

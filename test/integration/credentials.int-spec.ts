@@ -164,6 +164,32 @@ describe('credential broker', () => {
     expect(attempts(connection.auth.roleArn)).toBe(0);
   });
 
+  it('checks the token before the body and words a bad body as the ValidationPipe does everywhere', async () => {
+    const connection = await readyConnection();
+    const send = (body: string, headers: Record<string, string>) => fetch(`${base}/connections/${connection.id}/credentials`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const anonymous = await send('{"durationSeconds":60}', {});
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    const cases: [string, { field: string; message: string }[]][] = [
+      ['{"durationSeconds":60}', [{ field: 'durationSeconds', message: 'must not be less than 900' }]],
+      ['{"durationSeconds":"900","sessionPolicy":[]}', expect.arrayContaining([expect.objectContaining({ field: 'durationSeconds' }), { field: 'sessionPolicy', message: 'must be an object' }])],
+      ['{"surprise":true}', [{ field: 'surprise', message: 'is not a known field; remove it' }]],
+      ['[]', [{ field: 'body', message: 'Validation failed (object is expected)' }]],
+    ];
+    for (const [body, errors] of cases) {
+      const response = await send(body, bearer(admin));
+      expect(response.status, body).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+      const problem = (await response.json()) as Record<string, unknown>;
+      expect(problem, body).toMatchObject({ type: '/problems/invalid-request', status: 400, instance: `/connections/${connection.id}/credentials`, requestId: response.headers.get('x-request-id'), errors });
+    }
+    // An ordinary body with a policy is taken and issued for.
+    const scoped = await send(JSON.stringify({ durationSeconds: 900, sessionPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }), bearer(admin));
+    expect(scoped.status).toBe(200);
+    expect(attempts(connection.auth.roleArn)).toBe(1);
+  });
+
   it('refuses an insecure connection with 409', async () => {
     const connection = await createRoleConnection(t, admin, 'aws');
     const rendered = (await t.http.get(`/connections/${connection.id}/trust-policy`).set(bearer(admin))).body;

@@ -77,6 +77,12 @@ function describeClientError(error: unknown): string {
   return error instanceof Error ? error.message : 'Bad request.';
 }
 
+/** Answers a request with the problem for `error`: the one rendering every route and hook uses. */
+export function replyWithProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+  const { problem, headers } = toProblem(error, logger, String(request.id));
+  sendProblem(request, reply, problem, headers);
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem, headers: Record<string, string>): void {
   const body: Problem = { ...problem, instance: request.url.split('?')[0], requestId: String(request.id) };
   void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
@@ -88,9 +94,6 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const { problem, headers } = toProblem(error, this.logger, String(request.id));
-    sendProblem(request, reply, problem, headers);
+    replyWithProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
   }
 }

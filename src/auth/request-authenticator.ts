@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { TetherError } from '../common/problem/tether-error';
+import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
+import { ALLOWED_ROLES, AuthenticatedRequest, BOOTSTRAP_ONLY, PUBLIC_ROUTE } from './auth.decorators';
+import { RateLimiter } from './rate-limiter';
+import { TokenRole } from './token-role';
+import { TokensService } from './tokens.service';
+
+/** What a route's decorators say about who may call it. */
+export interface RouteRule {
+  readonly isPublic: boolean;
+  readonly bootstrapOnly: boolean;
+  readonly allowed: readonly TokenRole[];
+}
+
+/** Reads a route's @Public / @BootstrapOnly / @Allow, the handler's own overriding its controller's. */
+export function routeRuleOf(reflector: Reflector, handler: object, controller: object): RouteRule {
+  // Reflector types its targets as functions (handlers and classes); these are exactly those.
+  const targets = [handler, controller] as unknown as Parameters<Reflector['getAllAndOverride']>[1];
+  return {
+    isPublic: reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true,
+    bootstrapOnly: reflector.getAllAndOverride<boolean>(BOOTSTRAP_ONLY, targets) === true,
+    allowed: reflector.getAllAndOverride<TokenRole[]>(ALLOWED_ROLES, targets) ?? [],
+  };
+}
+
+/**
+ * Who may make a request: the token, its rate limit, the route's roles. One instance (and so one
+ * rate limiter) serves the Nest guard and the one route served outside Nest's pipeline
+ * (credentials-route.ts), so both enforce exactly the same rules with the same answers.
+ */
+@Injectable()
+export class RequestAuthenticator {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    @Inject(TokensService) private readonly tokens: TokensService,
+    @Inject(TETHER_CONFIG) private readonly config: TetherConfig,
+  ) {
+    this.limiter = new RateLimiter(config.rateLimitPerMinute);
+  }
+
+  /**
+   * Sets `request.auth` to the caller, or throws the TetherError to answer (401, 403, 429). A route
+   * that names no roles is refused to everyone, so forgetting @Allow fails closed.
+   */
+  async authorize(request: AuthenticatedRequest, rule: RouteRule): Promise<void> {
+    if (rule.isPublic) return;
+    const presented = presentedToken(request.headers.authorization);
+    if (!presented) {
+      throw new TetherError('unauthenticated', 'Send an API token as "Authorization: Bearer <token>".', { headers: { 'www-authenticate': 'Bearer' } });
+    }
+    const caller = await this.tokens.authenticate(presented);
+    if (!caller) {
+      throw new TetherError('unauthenticated', 'The token is unknown, deleted or expired.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+    }
+    request.auth = { ...caller, requestId: String(request.id) };
+    const quota = this.limiter.take(caller.tokenId);
+    if (!quota.allowed) {
+      throw new TetherError('rate-limited', `This token made more than ${this.config.rateLimitPerMinute} requests in a minute; retry after ${quota.retryAfterSeconds} s.`, {
+        headers: { 'retry-after': String(quota.retryAfterSeconds) },
+      });
+    }
+
+    if (rule.bootstrapOnly) {
+      if (!caller.isBootstrap) throw new TetherError('forbidden', 'Only the operator\'s bootstrap token may manage workspaces.');
+      return;
+    }
+    const { allowed } = rule;
+    if (!allowed.includes(caller.role)) {
+      throw new TetherError('forbidden', `A ${caller.role} token may not do this; it needs one of: ${allowed.join(', ') || 'none'}.`);
+    }
+  }
+}
+
+/**
+ * "Bearer <token>", or the bare token: the AWS SDKs send AWS_CONTAINER_AUTHORIZATION_TOKEN
+ * verbatim as the Authorization header.
+ */
+function presentedToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const value = header.trim();
+  const bearer = /^Bearer\s+(\S+)$/i.exec(value);
+  if (bearer) return bearer[1];
+  return /^\S+$/.test(value) ? value : undefined;
+}
