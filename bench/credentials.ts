@@ -6,7 +6,7 @@
  * ValidationPipe (the ceiling of a route through Nest's pipeline). In-process emulator; the embedded PGlite as the tests run it, or the
  * PostgreSQL server DATABASE_URL names (an empty database you created for the run).
  *
- *   npm run bench:credentials [-- --seconds 10 --connections 16]
+ *   npm run bench:credentials [-- --seconds 10 --connections 16 --workers 1]
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/tether_bench npm run bench:credentials
  */
 import 'reflect-metadata';
@@ -25,13 +25,16 @@ import { loadConfig } from '../src/config/load-config';
 import { startEmulator } from '../test/emulators';
 import { startFrameworkFloors } from './framework-floor';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '16' }, workers: { type: 'string', default: '1' } } });
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
+// The load generator runs in worker threads: on the servers' own event loop it would take a share
+// of every request's time and flatter the slower server (0 puts it back there, for comparison).
+const WORKERS = Number(values.workers);
 const BOOTSTRAP = 'tether-bench-bootstrap-token-0123456789abcdef';
 
 async function load(url: string, headers: Record<string, string>, body: string, overallRate?: number, duration = SECONDS) {
-  const result = await autocannon({ url, method: 'POST', headers, body, connections: CONNECTIONS, duration, ...(overallRate ? { overallRate } : {}) });
+  const result = await autocannon({ url, method: 'POST', headers, body, connections: CONNECTIONS, duration, ...(WORKERS > 0 ? { workers: WORKERS } : {}), ...(overallRate ? { overallRate } : {}) });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors from ${url}`);
   return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99 };
 }
