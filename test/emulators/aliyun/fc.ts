@@ -5,7 +5,7 @@ import { type EmuRequest, type EmuResponse, header, json, queryParam } from '../
 import { ids } from '../core/ids';
 import { crc64 } from '../core/crc64';
 import { BadPackageError, behaviourOfPackage, sha256Hex } from '../core/packages';
-import { type Caller, currentLifecycle, type FcService, type FunctionDef, State } from '../core/state';
+import { type Caller, currentLifecycle, type FcService, type FunctionDef, newFunctionDef, State } from '../core/state';
 import { isAcsFailure, verifyAcs3 } from './acs3';
 import { type AcsError, fcAuthError, fcErrorResponse } from './errors';
 import { ossAllowed, ossResource } from './oss';
@@ -325,29 +325,25 @@ function createFunction(ctx: EmulatorContext, req: EmuRequest, caller: Caller, r
   if (!f.code) throw fail(400, 'InvalidArgument', 'code is required');
   const pkg = loadPackage(ctx, caller, f.code);
   const now = ctx.clock.now();
-  const def: FunctionDef = {
-    cloud: 'aliyun',
-    accountId: uid,
-    region: service.region,
-    name,
-    namespace: 'default',
-    service: r.service!,
-    runtime: f.runtime,
-    handler: f.handler ?? 'index.handler',
-    memoryMb: f.memorySize ?? 128,
-    timeoutSeconds: f.timeout ?? 3,
-    behaviour: { type: 'echo' },
-    throttleFirst: 0,
-    versions: [],
-    aliases: {},
-    invocations: 0,
-    createdAt: now,
-    lastModified: now,
-    lifecycle: 'pending',
-    environment: f.environmentVariables ?? {},
-    ...(service.role ? { roleArn: service.role } : {}),
-    ...(f.description !== undefined ? { description: f.description } : {}),
-  };
+  const def = newFunctionDef(
+    {
+      cloud: 'aliyun',
+      accountId: uid,
+      region: service.region,
+      name,
+      namespace: 'default',
+      service: r.service!,
+      runtime: f.runtime,
+      handler: f.handler ?? 'index.handler',
+      memoryMb: f.memorySize ?? 128,
+      timeoutSeconds: f.timeout ?? 3,
+      lifecycle: 'pending',
+      environment: f.environmentVariables ?? {},
+      ...(service.role ? { roleArn: service.role } : {}),
+      ...(f.description !== undefined ? { description: f.description } : {}),
+    },
+    now,
+  );
   applyPackage(def, pkg);
   startPending(ctx, def, false);
   ctx.state.putFunction(def);

@@ -4,7 +4,7 @@ import type { EmulatorContext } from '../core/context';
 import { type EmuRequest, type EmuResponse, json } from '../core/http';
 import { ids } from '../core/ids';
 import { BadBehaviourFileError, BadPackageError, behaviourOfPackage } from '../core/packages';
-import { type Caller, type FunctionBehaviour, type FunctionCode, type FunctionDef, State } from '../core/state';
+import { type Caller, type FunctionBehaviour, type FunctionCode, type FunctionDef, newFunctionDef, State } from '../core/state';
 import {
   beginChange,
   codeSha256,
@@ -295,30 +295,29 @@ export function createFunction(ctx: EmulatorContext, req: EmuRequest, caller: Ca
   const { behaviour, failure } = unpack(pkg.zip);
   checkCodeStorage(ctx, target, pkg.zip.length);
   const now = ctx.clock.now();
-  const def = ctx.state.putFunction({
-    cloud: 'aws',
-    accountId: target.accountId,
-    region: target.region,
-    name: target.name,
-    namespace: 'default',
-    service: 'default',
-    runtime: input.Runtime as string,
-    handler: input.Handler as string,
-    memoryMb: (input.MemorySize as number | undefined) ?? 128,
-    timeoutSeconds: (input.Timeout as number | undefined) ?? 3,
-    behaviour: behaviour ?? { type: 'echo' },
-    throttleFirst: 0,
-    versions: [],
-    aliases: {},
-    invocations: 0,
-    createdAt: now,
-    lastModified: now,
-    lifecycle: 'pending',
-    code: codeOf(pkg),
-    environment: { ...((input.Environment?.Variables as Record<string, string> | undefined) ?? {}) },
-    roleArn,
-    description: str(input.Description) ?? '',
-  });
+  const def = ctx.state.putFunction(
+    newFunctionDef(
+      {
+        cloud: 'aws',
+        accountId: target.accountId,
+        region: target.region,
+        name: target.name,
+        namespace: 'default',
+        service: 'default',
+        runtime: input.Runtime as string,
+        handler: input.Handler as string,
+        memoryMb: (input.MemorySize as number | undefined) ?? 128,
+        timeoutSeconds: (input.Timeout as number | undefined) ?? 3,
+        behaviour: behaviour ?? { type: 'echo' },
+        lifecycle: 'pending',
+        code: codeOf(pkg),
+        environment: { ...((input.Environment?.Variables as Record<string, string> | undefined) ?? {}) },
+        roleArn,
+        description: str(input.Description) ?? '',
+      },
+      now,
+    ),
+  );
   beginChange(ctx, def, { kind: 'create', ...(failure ? { failure } : {}) });
   const out = input.Publish === true ? publish(def, caller.account.partition) : configuration(def, caller.account.partition);
   return json(201, out);

@@ -168,6 +168,14 @@ export interface FunctionDef {
   description?: string;
 }
 
+/** What a create call names; the rest of a {@link FunctionDef} starts from the defaults of {@link newFunctionDef}. */
+export type NewFunction = Pick<FunctionDef, 'cloud' | 'accountId' | 'region' | 'name' | 'namespace' | 'service' | 'runtime' | 'handler' | 'memoryMb' | 'timeoutSeconds' | 'lifecycle'> & Partial<FunctionDef>;
+
+/** A new function with its bookkeeping (invocations, versions, aliases, faults) at the starting values. */
+export function newFunctionDef(fields: NewFunction, now: Date): FunctionDef {
+  return { behaviour: { type: 'echo' }, throttleFirst: 0, versions: [], aliases: {}, invocations: 0, environment: {}, createdAt: now, lastModified: now, ...fields };
+}
+
 /** A pending function turns active once its `readyAt` has passed: the Pending -> Active transition clients poll for. */
 export function currentLifecycle(def: FunctionDef, nowMs = Date.now()): FunctionLifecycle {
   if (def.lifecycle === 'pending' && def.readyAt !== undefined && nowMs >= def.readyAt) {

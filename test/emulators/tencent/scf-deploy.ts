@@ -1,7 +1,7 @@
 import type { EmulatorContext } from '../core/context';
 import type { EmuResponse } from '../core/http';
 import { BadPackageError, behaviourOfPackage, sha256Hex } from '../core/packages';
-import type { Caller, FunctionBehaviour, FunctionCode, FunctionDef } from '../core/state';
+import { type Caller, type FunctionBehaviour, type FunctionCode, type FunctionDef, newFunctionDef } from '../core/state';
 import { TcApiError, tcOk } from './response';
 import { checkCam, findScfFunction, functionJson, markChange, required, scfResource, scfStatus, str } from './scf-model';
 
@@ -166,29 +166,27 @@ export function createFunction(ctx: EmulatorContext, caller: Caller, body: Recor
   const pkg = readPackage(ctx, caller, code as Record<string, unknown>, region);
   if (!pkg) throw new TcApiError('InvalidParameterValue.Code', 'Code must name a COS object (CosBucketName, CosObjectName) or carry a ZipFile.');
   const now = ctx.clock.now();
-  const def = ctx.state.putFunction({
-    cloud: 'tencent',
-    accountId: caller.account.id,
-    region,
-    name,
-    namespace,
-    service: 'default',
-    runtime,
-    handler,
-    memoryMb: memory,
-    timeoutSeconds: timeout,
-    behaviour: { type: 'echo' },
-    throttleFirst: 0,
-    versions: [],
-    aliases: {},
-    invocations: 0,
-    createdAt: now,
-    lastModified: now,
-    lifecycle: 'pending',
-    environment,
-    ...(roleArn ? { roleArn } : {}),
-    ...(str(body, 'Description') !== undefined ? { description: str(body, 'Description') } : {}),
-  });
+  const def = ctx.state.putFunction(
+    newFunctionDef(
+      {
+        cloud: 'tencent',
+        accountId: caller.account.id,
+        region,
+        name,
+        namespace,
+        service: 'default',
+        runtime,
+        handler,
+        memoryMb: memory,
+        timeoutSeconds: timeout,
+        lifecycle: 'pending',
+        environment,
+        ...(roleArn ? { roleArn } : {}),
+        ...(str(body, 'Description') !== undefined ? { description: str(body, 'Description') } : {}),
+      },
+      now,
+    ),
+  );
   startChange(ctx, def, 'create', pkg);
   return tcOk({});
 }
