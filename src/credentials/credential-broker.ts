@@ -9,6 +9,7 @@ import { LOGGER } from '../common/logging/logger.token';
 import { Sensitive } from '../common/logging/sensitive';
 import { TetherError } from '../common/problem/tether-error';
 import { ConnectionChanges } from '../connections/connection-changes';
+import { refuseInsecure } from '../connections/connection-use';
 import { ConnectionEntity } from '../connections/connection.entity';
 import { assumesRole } from '../connections/connections.service';
 import { CloudCredentials, IssuedCredentials, ProviderRegistry } from '../providers';
@@ -141,9 +142,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
 
   /** The cache pipeline: plan the key, check the stamp, single-flight load through the shared table. */
   async resolve(connection: ConnectionEntity, request: CredentialRequest, knownStamp?: string): Promise<BrokeredCredentials> {
-    if (connection.validationStatus === 'insecure') {
-      throw new TetherError('connection-insecure', `Connection '${connection.name}' can be assumed without its External ID (confused deputy); fix the role's trust policy and validate the connection again before credentials are issued.`);
-    }
+    refuseInsecure(connection);
     if (!assumesRole(connection) && connection.authType !== 'access_key') {
       throw new TetherError('not-applicable', `Connection '${connection.name}' uses the platform's own identity without a role; Tether does not hand out its own identity.`);
     }

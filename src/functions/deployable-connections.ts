@@ -6,7 +6,7 @@ import { ConnectionEntity } from '../connections/connection.entity';
 import { ConnectionsService } from '../connections/connections.service';
 import { CredentialBroker } from '../credentials/credential-broker';
 import { CloudCredentials, CodeBucket, FunctionDeployer, ProviderRegistry } from '../providers';
-import { refuseInsecure, requireCapability } from './connection-use';
+import { refuseInsecure, requireCapability } from '../connections/connection-use';
 
 /** A connection ready for code and function calls: the row, its cloud's code bucket and deployer, credentials. */
 export interface DeploymentTarget {

@@ -11,6 +11,7 @@ import { ConnectionEntity } from '../connections/connection.entity';
 import { DeployedFunction, FunctionRef, FunctionSpec } from '../providers';
 import { Keyring, SealError } from '../secrets/keyring';
 import { SecretsService } from '../secrets/secrets.service';
+import { describeFunction } from '../connections/connection-use';
 import { checkCodeKey } from './code-key';
 import { codeBucketOf, DeployableConnections, DeploymentTarget } from './deployable-connections';
 import { DeploymentCallContext, deploymentProblem } from './deployment-errors';
@@ -106,7 +107,7 @@ export class DeploymentsService {
     target: AuditTarget,
   ): Promise<{ response: DeployFunctionResponse; record?: (manager: EntityManager) => Promise<void> }> {
     const bucket = codeBucketOf(connection);
-    const context: DeploymentCallContext = { what: describe(connection, ref.functionName), notFound: 'function', ...(config.executionRoleArn ? { executionRoleArn: config.executionRoleArn } : {}) };
+    const context: DeploymentCallContext = { what: describeFunction(connection, ref.functionName), notFound: 'function', ...(config.executionRoleArn ? { executionRoleArn: config.executionRoleArn } : {}) };
     const cloud = <T>(call: Promise<T>, notFound: DeploymentCallContext['notFound'] = 'function') =>
       call.catch((error: unknown) => {
         throw deploymentProblem(error, { ...context, notFound });
@@ -202,9 +203,9 @@ export class DeploymentsService {
     const { connection, deployer, credentials } = await this.targets.resolve(auth, idOrName, { action: 'function.read', targetType: 'function' }, 'read');
     const ref = this.checkedRef(connection, functionName);
     const fn = await deployer.getFunction(await credentials(), ref).catch((error: unknown) => {
-      throw deploymentProblem(error, { what: describe(connection, functionName), notFound: 'function' });
+      throw deploymentProblem(error, { what: describeFunction(connection, functionName), notFound: 'function' });
     });
-    if (!fn) throw new TetherError('function-not-found', `There is no ${describe(connection, functionName)}.`);
+    if (!fn) throw new TetherError('function-not-found', `There is no ${describeFunction(connection, functionName)}.`);
     const records = await this.recordsOf(connection, ref.namespace, [fn.name]);
     return toFunctionResponse(fn, records.get(fn.name));
   }
@@ -213,7 +214,7 @@ export class DeploymentsService {
     const { connection, deployer, credentials } = await this.targets.resolve(auth, idOrName, { action: 'function.list', targetType: 'function' }, 'read');
     const namespace = namespaceOf(connection);
     const page = await deployer.listFunctions(await credentials(), connection.region, namespace, query.cursor).catch((error: unknown) => {
-      throw deploymentProblem(error, { what: `the functions of ${describe(connection)}`, notFound: 'function' });
+      throw deploymentProblem(error, { what: `the functions of ${describeFunction(connection)}`, notFound: 'function' });
     });
     const records = await this.recordsOf(connection, namespace, page.functions.map((f) => f.name));
     return { items: page.functions.map((fn) => toFunctionResponse(fn, records.get(fn.name))), nextCursor: page.next ?? null };
@@ -230,7 +231,7 @@ export class DeploymentsService {
       const where = { connectionId: connection.id, namespace: ref.namespace ?? '', functionName };
       let missing = false;
       await deployer.deleteFunction(await credentials(), ref).catch((error: unknown) => {
-        const problem = deploymentProblem(error, { what: describe(connection, functionName), notFound: 'function' });
+        const problem = deploymentProblem(error, { what: describeFunction(connection, functionName), notFound: 'function' });
         if (problem instanceof TetherError && problem.code === 'function-not-found') missing = true;
         else throw problem;
       });
@@ -244,7 +245,7 @@ export class DeploymentsService {
         if (!missing) await this.audit.record(manager, auth, target);
       });
       // A function dropped outside Tether: its stale record is gone, and the caller learns it was not there.
-      if (missing) throw new TetherError('function-not-found', `There is no ${describe(connection, functionName)}.`);
+      if (missing) throw new TetherError('function-not-found', `There is no ${describeFunction(connection, functionName)}.`);
     } catch (error) {
       await this.audit.recordFailure(auth, target, error);
       throw error;
@@ -374,13 +375,6 @@ function refOf(connection: ConnectionEntity, functionName: string): FunctionRef 
   return { region: connection.region, functionName, ...(namespace ? { namespace } : {}) };
 }
 
-function describe(connection: ConnectionEntity, functionName?: string): string {
-  const ns = namespaceOf(connection);
-  const name = functionName ? `function ${functionName}` : 'functions';
-  if (connection.provider === 'aliyun') return `${name} in service ${ns ?? '(none)'}, ${connection.region}`;
-  if (connection.provider === 'tencent') return `${name} in namespace ${ns}, ${connection.region}`;
-  return `${name} in ${connection.region}`;
-}
 
 function toFunctionResponse(fn: DeployedFunction, record: FunctionDeploymentEntity | undefined): FunctionResponse {
   return {

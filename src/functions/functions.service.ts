@@ -13,7 +13,7 @@ import { InvokeCall, ProviderRegistry } from '../providers';
 import { BatchRequest, BatchResponse, HttpCallRequest, HttpCallResponse, InvokeFunctionRequest, InvokeFunctionResponse } from './dto/functions.dto';
 import { batchInvocations, batchRows, functionCalls } from './function-metrics';
 import { batchByteBudget, checkPayloadSize, DEFAULT_ASYNC_TIMEOUT_SECONDS, DEFAULT_SYNC_TIMEOUT_SECONDS, payloadLimit } from './function-limits';
-import { refuseInsecure } from './connection-use';
+import { describeFunction, refuseInsecure, requireCapability } from '../connections/connection-use';
 import { invocationProblem } from './invocation-errors';
 import { DEFAULT_RETRY, RetryPolicy, withRetry } from './retry';
 import { readBatchAnswer, runBounded, splitRows } from './row-batching';
@@ -58,7 +58,7 @@ export class FunctionsService {
         .get(connection.provider)
         .invoke(creds, call)
         .catch((error: unknown) => {
-          throw invocationProblem(error, describe(connection, functionName));
+          throw invocationProblem(error, describeFunction(connection, functionName));
         });
       Object.assign(target.detail as object, { statusCode: outcome.statusCode, durationMs: outcome.durationMs, outcome: outcome.functionError ? 'function_error' : 'ok', ...(outcome.functionError ? { functionErrorType: outcome.functionError.type } : {}), requestBytes: payload.length });
       return {
@@ -87,7 +87,7 @@ export class FunctionsService {
       const provider = this.providers.get(connection.provider);
       const timeoutMs = (request.timeoutSeconds ?? DEFAULT_SYNC_TIMEOUT_SECONDS) * 1000;
       let retries = 0;
-      const what = describe(connection, functionName);
+      const what = describeFunction(connection, functionName);
       const answers = await runBounded(batches, concurrency, async (batch) => {
         const call = this.callOf(connection, functionName, { qualifier: request.qualifier, payload: batch.body, mode: 'sync', logs: false, timeoutMs });
         batchInvocations.inc({ provider: connection.provider, kind: 'first' });
@@ -160,9 +160,7 @@ export class FunctionsService {
     target.connectionId = connection.id;
     Object.assign(target.detail as object, { connection: connection.name, provider: connection.provider });
     refuseInsecure(connection);
-    if (!(connection.functions?.capabilities ?? ['invoke']).includes('invoke')) {
-      throw new TetherError('not-applicable', `Connection '${connection.name}' does not have the invoke capability; add "invoke" to functions.capabilities.`);
-    }
+    requireCapability(connection, 'invoke');
     return connection;
   }
 
@@ -200,12 +198,6 @@ export class FunctionsService {
   }
 }
 
-function describe(connection: ConnectionEntity, functionName: string): string {
-  const ns = connection.functions?.namespace;
-  if (connection.provider === 'aliyun') return `function ${ns ?? 'default'}/${functionName} in ${connection.region}`;
-  if (connection.provider === 'tencent') return `function ${functionName} in namespace ${ns ?? 'default'}, ${connection.region}`;
-  return `function ${functionName} in ${connection.region}`;
-}
 
 /** JSON when the bytes parse as JSON, else the UTF-8 text; null for nothing. */
 function decodePayload(payload: Buffer): unknown {

@@ -1,5 +1,4 @@
-import type { FunctionCapability } from '../connections/connection.entity';
-import { ConnectionEntity } from '../connections/connection.entity';
+import type { ConnectionEntity, FunctionCapability } from './connection.entity';
 import { TetherError } from '../common/problem/tether-error';
 
 /**
@@ -29,4 +28,13 @@ export function requireCapability(connection: ConnectionEntity, capability: Func
     `Connection '${connection.name}' does not have the ${capability} capability. Add it with PATCH /connections/${connection.name} {"functions": {"capabilities": ${grown}}}, then re-install the grown permission policy from GET /connections/${connection.name}/trust-policy on the role.`,
     { capability, errors: [{ field: 'functions.capabilities', message: `must include "${capability}"` }] },
   );
+}
+
+/** Names a function (or the functions) of the connection for messages: FC's service, SCF's namespace, the region. */
+export function describeFunction(connection: ConnectionEntity, functionName?: string): string {
+  const name = functionName ? `function ${functionName}` : 'functions';
+  const ns = connection.functions?.namespace;
+  if (connection.provider === 'aliyun') return `${name} in service ${ns ?? '(none)'}, ${connection.region}`;
+  if (connection.provider === 'tencent') return `${name} in namespace ${ns ?? 'default'}, ${connection.region}`;
+  return `${name} in ${connection.region}`;
 }
