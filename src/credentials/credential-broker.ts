@@ -19,6 +19,7 @@ import { ConnectionCredentials, CredentialRequest, DEFAULT_DURATION_SECONDS, Pro
 import { ConnectionSnapshots } from './connection-snapshots';
 import { CHAINED_MAX_SECONDS, PlatformSessions } from './platform-sessions';
 import { Clock, CredentialCache, Loaded } from './credential-cache';
+import { problemExtras, retryAfterHeaders } from '../providers/problem-extras';
 
 /**
  * Durations are rounded down to these classes, so callers asking for 1000 s and 1200 s share one
@@ -336,7 +337,7 @@ export function canonicalJson(value: unknown): string {
 /** A cloud's refusal to mint, in Tether's words; the cloud's code stays for the customer's audit log. */
 export function credentialsProblem(error: unknown, connection: ConnectionEntity): unknown {
   if (!isProviderError(error)) return error;
-  const extras = { cloudCode: error.cloudCode ?? null, cloudRequestId: error.requestId ?? null, provider: error.provider, operation: error.operation };
+  const extras = problemExtras(error);
   switch (error.kind) {
     case 'access_denied':
     case 'invalid_credentials':
@@ -350,7 +351,7 @@ export function credentialsProblem(error: unknown, connection: ConnectionEntity)
         extras,
       );
     case 'throttled':
-      return new TetherError('cloud-throttled', `${error.message}; try again.`, { ...extras, headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))) } });
+      return new TetherError('cloud-throttled', `${error.message}; try again.`, { ...extras, headers: retryAfterHeaders(error) });
     case 'invalid_request':
     case 'payload_too_large':
     case 'conflict':

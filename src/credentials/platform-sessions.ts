@@ -8,6 +8,7 @@ import { CallerCredentials, IssuedCredentials, ProviderRegistry } from '../provi
 import { isProviderError } from '../providers/provider-error';
 import { platformPrincipal } from '../trust-policies/platform-principal';
 import { Clock, CredentialCache } from './credential-cache';
+import { problemExtras, retryAfterHeaders } from '../providers/problem-extras';
 
 /** AWS caps a session assumed by another role session (role chaining) at one hour. */
 export const CHAINED_MAX_SECONDS = 3600;
@@ -81,9 +82,9 @@ export class PlatformSessions {
       return issued;
     } catch (error) {
       if (!isProviderError(error)) throw error;
-      const extras = { cloudCode: error.cloudCode ?? null, cloudRequestId: error.requestId ?? null, provider: error.provider, operation: error.operation };
+      const extras = problemExtras(error);
       if (error.kind === 'throttled') {
-        const headers = { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))) };
+        const headers = retryAfterHeaders(error);
         throw new TetherError('cloud-throttled', `Assuming the platform role ${roleArn} was throttled (${error.message}); try again.`, { ...extras, headers });
       }
       if (error.kind === 'unavailable') throw new TetherError('cloud-unavailable', `Assuming the platform role ${roleArn} failed (${error.message}); try again.`, extras);

@@ -1,5 +1,6 @@
 import { FieldError, TetherError } from '../common/problem/tether-error';
 import { isProviderError, ProviderError } from '../providers/provider-error';
+import { problemExtras, retryAfterHeaders } from '../providers/problem-extras';
 
 /** Which deployment call failed, and the request fields its refusals can be about. */
 export interface DeploymentCallContext {
@@ -44,7 +45,7 @@ const isPassRole = (error: ProviderError) => /passrole/i.test(`${said(error)} ${
  */
 export function deploymentProblem(error: unknown, context: DeploymentCallContext): unknown {
   if (!isProviderError(error)) return error;
-  const extras = { cloudCode: error.cloudCode ?? null, cloudRequestId: error.requestId ?? null, provider: error.provider, operation: error.operation };
+  const extras = problemExtras(error);
   const withField = (field: string | undefined, message: string): { errors?: FieldError[] } => (field ? { errors: [{ field, message }] } : {});
   switch (error.kind) {
     case 'not_found':
@@ -73,7 +74,7 @@ export function deploymentProblem(error: unknown, context: DeploymentCallContext
     case 'quota_exceeded':
       return new TetherError('cloud-quota-exceeded', `${said(error)}. Free capacity in the account (old versions, unused functions) or ask the cloud for a higher quota.`, extras);
     case 'throttled':
-      return new TetherError('cloud-throttled', `${said(error)}. Slow down and try again.`, { ...extras, headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))) } });
+      return new TetherError('cloud-throttled', `${said(error)}. Slow down and try again.`, { ...extras, headers: retryAfterHeaders(error) });
     case 'unsupported':
       return new TetherError('not-applicable', `${said(error)}.`, extras);
     case 'unavailable':

@@ -1,6 +1,7 @@
 import { TetherError } from '../common/problem/tether-error';
 import { isProviderError } from '../providers/provider-error';
 import { isTimeout } from './retry';
+import { problemExtras, retryAfterHeaders } from '../providers/problem-extras';
 
 /**
  * Rewrites a cloud's refusal of an invocation as a Tether problem. The cloud's code and request id
@@ -9,7 +10,7 @@ import { isTimeout } from './retry';
  */
 export function invocationProblem(error: unknown, what: string): unknown {
   if (!isProviderError(error)) return error;
-  const extras = { cloudCode: error.cloudCode ?? null, cloudRequestId: error.requestId ?? null, provider: error.provider, operation: error.operation };
+  const extras = problemExtras(error);
   switch (error.kind) {
     case 'not_found':
       return new TetherError('function-not-found', `${error.message}. Check the function name${error.provider === 'aws' ? '' : ' and the connection\'s namespace'} and region (${what}).`, extras);
@@ -20,7 +21,7 @@ export function invocationProblem(error: unknown, what: string): unknown {
     case 'throttled':
       return new TetherError('cloud-throttled', `${error.message}. Slow down, or raise the function's concurrency in the cloud.`, {
         ...extras,
-        headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))) },
+        headers: retryAfterHeaders(error),
       });
     case 'payload_too_large':
       return new TetherError('function-payload-too-large', `${error.message}.`, extras);

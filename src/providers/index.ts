@@ -4,3 +4,4 @@ export * from './provider-error';
 export * from './platform-identity';
 export * from './provider-registry';
 export * from './providers.module';
+export * from './problem-extras';
