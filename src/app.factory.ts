@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { TetherConfig } from './config/load-config';
@@ -12,11 +11,11 @@ import { NestPinoLogger } from './common/logging/nest-pino-logger';
 import { installJsonParser } from './common/http/json-body';
 import { installStreamBodyParser } from './common/http/stream-body';
 import { ProblemFilter, replyWithProblem } from './common/problem/problem.filter';
-import { serveCredentialsDirectly } from './credentials/credentials-route';
-import { httpRequestDuration, httpRequests } from './metrics/metrics';
+import { FrontDoor } from './common/http/front-door';
+import { recordRequest } from './common/http/request-record';
+import { requestIdOf } from './common/http/request-id';
+import { openCredentialsFrontDoor } from './credentials/credentials-front-door';
 import { buildOpenApiDocument } from './openapi/document';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CreateAppOptions {
   /** Build the module graph without opening the database (OpenAPI generation). */
@@ -25,13 +24,11 @@ export interface CreateAppOptions {
 
 /** The whole HTTP application, configured the same way for `main`, tests and OpenAPI generation. */
 export async function createApp(config: TetherConfig, logger: Logger, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
+  const door = new FrontDoor(logger, config.http.bodyLimitBytes);
+  const adapter = new TetherFastifyAdapter(door, {
     bodyLimit: config.http.bodyLimitBytes,
-    // A caller's own request id is kept when it is sane, so traces join up across services.
-    genReqId: (request: IncomingMessage) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    serverFactory: door.serverFactory,
+    genReqId: (request: IncomingMessage) => requestIdOf(request.headers),
     return503OnClosing: true,
     // Router errors (bad percent-encoding, over-long path parameters) get problem+json too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => replyWithProblem(error, request, reply, logger),
@@ -54,22 +51,38 @@ export async function createApp(config: TetherConfig, logger: Logger, options: C
   });
   // One log line per request (Fastify's own logger stays off).
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    httpRequests.inc({ method: request.method, route, status: reply.statusCode });
-    httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    // Checked first so that, below info level, the line's fields are not even gathered.
-    if (logger.isLevelEnabled('info')) logger.info({ requestId: request.id, method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime) }, 'request');
+    recordRequest(logger, { requestId: request.id, method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, durationMs: reply.elapsedTime });
     done();
   });
 
   const validation = createValidationPipe();
   app.useGlobalPipes(validation);
   app.useGlobalFilters(new ProblemFilter(logger));
-  // The hot path other services call is served outside Nest's pipeline, from the same pieces.
-  if (!options.preview) serveCredentialsDirectly(app, fastify, validation, logger);
+  // The routes other services call for every job are answered in front of Fastify, from the same pieces.
+  if (!options.preview) openCredentialsFrontDoor(app, door, validation);
 
   if (!options.preview) {
     SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
   }
   return app;
+}
+
+/** Fastify as Nest drives it, telling the front door when shutdown begins (Nest's own 503 starts then too). */
+class TetherFastifyAdapter extends FastifyAdapter {
+  constructor(
+    private readonly door: FrontDoor,
+    options: FastifyServerOptions<Server>,
+  ) {
+    super(options);
+  }
+
+  override beforeClose(): void {
+    this.door.close();
+    super.beforeClose();
+  }
+
+  override async close(): Promise<void> {
+    this.door.close();
+    await super.close();
+  }
 }

@@ -1,17 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { andThen, PromiseOrValue } from '../common/promise-or-value';
 import { TetherError } from '../common/problem/tether-error';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
-import { ALLOWED_ROLES, AuthenticatedRequest, BOOTSTRAP_ONLY, PUBLIC_ROUTE } from './auth.decorators';
+import type { IncomingHttpHeaders } from 'node:http';
+import { AuthContext } from './auth-context';
+import { ALLOWED_ROLES, BOOTSTRAP_ONLY, PUBLIC_ROUTE } from './auth.decorators';
 import { RateLimiter } from './rate-limiter';
 import { TokenRole } from './token-role';
-import { TokensService } from './tokens.service';
+import { Caller, TokensService } from './tokens.service';
 
 /** What a route's decorators say about who may call it. */
 export interface RouteRule {
   readonly isPublic: boolean;
   readonly bootstrapOnly: boolean;
   readonly allowed: readonly TokenRole[];
+}
+
+/** What the authenticator reads of a request (a Fastify request, or the front door's), and sets. */
+export interface CallerRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly id: string;
+  auth?: AuthContext;
 }
 
 /** Reads a route's @Public / @BootstrapOnly / @Allow, the handler's own overriding its controller's. */
@@ -27,8 +37,8 @@ export function routeRuleOf(reflector: Reflector, handler: object, controller: o
 
 /**
  * Who may make a request: the token, its rate limit, the route's roles. One instance (and so one
- * rate limiter) serves the Nest guard and the one route served outside Nest's pipeline
- * (credentials-route.ts), so both enforce exactly the same rules with the same answers.
+ * rate limiter) serves the Nest guard and the routes the front door answers (front-door.ts),
+ * so both enforce exactly the same rules with the same answers.
  */
 @Injectable()
 export class RequestAuthenticator {
@@ -43,19 +53,23 @@ export class RequestAuthenticator {
 
   /**
    * Sets `request.auth` to the caller, or throws the TetherError to answer (401, 403, 429). A route
-   * that names no roles is refused to everyone, so forgetting @Allow fails closed.
+   * that names no roles is refused to everyone, so forgetting @Allow fails closed. A token this
+   * process knows is checked at once (a throw, or undefined); only a token lookup returns a promise.
    */
-  async authorize(request: AuthenticatedRequest, rule: RouteRule): Promise<void> {
+  authorize(request: CallerRequest, rule: RouteRule): PromiseOrValue<void> {
     if (rule.isPublic) return;
     const presented = presentedToken(request.headers.authorization);
     if (!presented) {
       throw new TetherError('unauthenticated', 'Send an API token as "Authorization: Bearer <token>".', { headers: { 'www-authenticate': 'Bearer' } });
     }
-    const caller = await this.tokens.authenticate(presented);
+    return andThen(this.tokens.authenticate(presented), (caller) => this.admit(request, rule, caller));
+  }
+
+  private admit(request: CallerRequest, rule: RouteRule, caller: Caller | null): void {
     if (!caller) {
       throw new TetherError('unauthenticated', 'The token is unknown, deleted or expired.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
     }
-    request.auth = { ...caller, requestId: String(request.id) };
+    request.auth = { ...caller, requestId: request.id };
     const quota = this.limiter.take(caller.tokenId);
     if (!quota.allowed) {
       throw new TetherError('rate-limited', `This token made more than ${this.config.rateLimitPerMinute} requests in a minute; retry after ${quota.retryAfterSeconds} s.`, {

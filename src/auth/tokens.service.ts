@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { isUuid } from '../common/http/identifier';
 import { PageQuery, paginate, Page } from '../common/http/pagination';
+import { PromiseOrValue } from '../common/promise-or-value';
 import { TetherError } from '../common/problem/tether-error';
 import { Clock, systemClock, TtlCache } from '../common/cache/ttl-cache';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
@@ -10,7 +11,7 @@ import { isUniqueViolation } from '../database/pg-errors';
 import { ApiTokenEntity } from './api-token.entity';
 import { AuthContext } from './auth-context';
 import { CreatedTokenResponse, CreateTokenRequest, TokenResponse } from './dto/token.dto';
-import { generateToken, hashToken, sameHash } from './token-secret';
+import { generateToken, hashToken, hashTokenHex, sameHash } from './token-secret';
 import { TokenRole } from './token-role';
 import { WorkspaceEntity } from './workspace.entity';
 
@@ -19,7 +20,8 @@ export type Caller = Omit<AuthContext, 'requestId'>;
 /** What the token cache keeps: the caller, and what is checked again on every hit. */
 interface KnownToken {
   caller: Caller;
-  tokenHash: Buffer;
+  /** SHA-256 of the token, hex. */
+  tokenHash: string;
   expiresAt: number | null;
 }
 
@@ -46,33 +48,41 @@ export class TokensService {
     this.known.useClock(clock);
   }
 
-  /** Resolves a presented token, or null when it is unknown, deleted or expired. */
-  async authenticate(presented: string): Promise<Caller | null> {
-    const hash = hashToken(presented);
-    const key = hash.toString('hex');
-    let token = this.known.get(key);
-    if (!token) {
-      const since = this.known.mark();
-      const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: hash });
-      if (!row) return null;
-      const workspace = row.provenance ? await this.dataSource.getRepository(WorkspaceEntity).findOneBy({ id: row.workspaceId }) : null;
-      token = {
-        caller: {
-          workspaceId: row.workspaceId,
-          tokenId: row.id,
-          tokenName: row.name,
-          role: row.role,
-          connections: row.connections,
-          isBootstrap: row.isBootstrap,
-          ...(workspace ? { provenance: { workspaceName: workspace.name } } : {}),
-        },
-        tokenHash: row.tokenHash,
-        expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
-      };
-      this.known.set(key, token, since);
-    }
+  /**
+   * Resolves a presented token, or null when it is unknown, deleted or expired. A token this
+   * process knows is answered at once, without a promise; only a lookup in api_tokens is async.
+   */
+  authenticate(presented: string): PromiseOrValue<Caller | null> {
+    const key = hashTokenHex(presented);
+    const token = this.known.get(key);
+    return token ? this.check(token, key) : this.lookUp(key);
+  }
+
+  private async lookUp(key: string): Promise<Caller | null> {
+    const since = this.known.mark();
+    const row = await this.dataSource.getRepository(ApiTokenEntity).findOneBy({ tokenHash: Buffer.from(key, 'hex') });
+    if (!row) return null;
+    const workspace = row.provenance ? await this.dataSource.getRepository(WorkspaceEntity).findOneBy({ id: row.workspaceId }) : null;
+    const token: KnownToken = {
+      caller: {
+        workspaceId: row.workspaceId,
+        tokenId: row.id,
+        tokenName: row.name,
+        role: row.role,
+        connections: row.connections,
+        isBootstrap: row.isBootstrap,
+        ...(workspace ? { provenance: { workspaceName: workspace.name } } : {}),
+      },
+      tokenHash: row.tokenHash.toString('hex'),
+      expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+    };
+    this.known.set(key, token, since);
+    return this.check(token, key);
+  }
+
+  private check(token: KnownToken, key: string): Caller | null {
     // Found by its hash; the constant-time compare keeps the check itself free of timing signals.
-    if (!sameHash(token.tokenHash, hash)) return null;
+    if (!sameHash(token.tokenHash, key)) return null;
     // Checked on every hit, so a cached token stops working the moment it expires.
     if (token.expiresAt !== null && token.expiresAt <= this.clock.now()) {
       this.known.delete(key);

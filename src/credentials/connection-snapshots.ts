@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { DataSource } from 'typeorm';
 import { AuthContext } from '../auth/auth-context';
 import { Clock, TtlCache } from '../common/cache/ttl-cache';
+import { PromiseOrValue } from '../common/promise-or-value';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { ConnectionChanges } from '../connections/connection-changes';
 import { ConnectionEntity } from '../connections/connection.entity';
@@ -54,14 +55,18 @@ export class ConnectionSnapshots implements OnModuleInit, OnModuleDestroy {
     this.snapshots.useClock(clock);
   }
 
-  /** `:id` (id or name) for the caller: 404 outside its workspace, 403 when not granted. */
-  async lookup(auth: AuthContext, idOrName: string): Promise<ConnectionSnapshot> {
+  /** `:id` (id or name) for the caller: 404 outside its workspace, 403 when not granted. At once when this process knows it. */
+  lookup(auth: AuthContext, idOrName: string): PromiseOrValue<ConnectionSnapshot> {
     const key = `${auth.workspaceId}/${idOrName}`;
     const cached = this.snapshots.get(key);
     if (cached) {
       refuseUngranted(auth, cached.connection);
       return cached;
     }
+    return this.read(auth, idOrName, key);
+  }
+
+  private async read(auth: AuthContext, idOrName: string, key: string): Promise<ConnectionSnapshot> {
     const since = this.snapshots.mark();
     const connection = await this.connections.get(auth, idOrName);
     const snapshot = { connection, stamp: await this.stampOf(connection) };

@@ -8,6 +8,7 @@ import { registerCredentialCache } from '../metrics/metrics';
 import { LOGGER } from '../common/logging/logger.token';
 import { Sensitive } from '../common/logging/sensitive';
 import { TetherError } from '../common/problem/tether-error';
+import { andThen, onFailure, PromiseOrValue } from '../common/promise-or-value';
 import { ConnectionChanges } from '../connections/connection-changes';
 import { refuseInsecure } from '../connections/connection-use';
 import { ConnectionEntity } from '../connections/connection.entity';
@@ -18,7 +19,7 @@ import { Keyring } from '../secrets/keyring';
 import { ConnectionCredentials, CredentialRequest, DEFAULT_DURATION_SECONDS, Provenance, roleSessionName } from './connection-credentials';
 import { ConnectionSnapshots } from './connection-snapshots';
 import { CHAINED_MAX_SECONDS, PlatformSessions } from './platform-sessions';
-import { Clock, CredentialCache, Loaded } from './credential-cache';
+import { CacheResult, Clock, CredentialCache, Loaded } from './credential-cache';
 import { problemExtras, retryAfterHeaders } from '../providers/problem-extras';
 
 /**
@@ -113,43 +114,55 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     return (await this.resolve(connection, request ?? {})).credentials;
   }
 
-  /** POST /connections/:id/credentials: resolves the connection for the caller, issues, audits. */
-  async issue(auth: AuthContext, idOrName: string, request: CredentialRequest): Promise<BrokeredCredentials & { connection: ConnectionEntity }> {
-    // A cache hit reads no row: the snapshot and the credentials both come from memory.
-    const { connection, stamp } = await this.snapshots.lookup(auth, idOrName);
-    const target = { action: 'credentials.issue', targetType: 'connection', targetId: connection.id, connectionId: connection.id };
-    try {
-      const provenance = auth.provenance ? { workspace: auth.provenance.workspaceName, connection: connection.name, token: auth.tokenName, tokenId: auth.tokenId } : undefined;
-      const result = await this.resolve(connection, { ...request, ...(provenance ? { provenance } : {}) }, stamp);
-      const sessionPolicy = request.sessionPolicy !== undefined;
-      const detail = () => ({
-        name: connection.name,
-        expiration: result.credentials.expiration.toISOString(),
-        durationSeconds: result.durationSeconds,
-        cacheHit: result.cached,
-        sessionPolicy,
-        // What the customer's CloudTrail / ActionTrail / CloudAudit shows for this caller's sessions.
-        ...(provenance && assumesRole(connection) ? { sessionName: roleSessionName(connection, provenance) } : {}),
-      });
-      // Repeated hits of one caller for the same credentials are one event with a count; every mint is its own.
-      const coalesceKey = result.cached ? `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${sessionPolicy}|${result.credentials.expiration.getTime()}` : undefined;
-      this.audit.recordSoon(auth, () => ({ ...target, detail: detail() }), 'success', { coalesceKey });
-      return { ...result, connection };
-    } catch (error) {
-      this.audit.recordSoon(auth, { ...target, detail: { name: connection.name, error: error instanceof TetherError ? error.code : 'internal' } }, 'failure');
-      throw error;
-    }
+  /**
+   * POST /connections/:id/credentials: resolves the connection for the caller, issues, audits. A
+   * cache hit reads no row and is answered at once: the snapshot and the credentials both come
+   * from memory.
+   */
+  issue(auth: AuthContext, idOrName: string, request: CredentialRequest): PromiseOrValue<BrokeredCredentials & { connection: ConnectionEntity }> {
+    return andThen(this.snapshots.lookup(auth, idOrName), ({ connection, stamp }) => {
+      const target = { action: 'credentials.issue', targetType: 'connection', targetId: connection.id, connectionId: connection.id };
+      return onFailure(
+        () => {
+          const provenance = auth.provenance ? { workspace: auth.provenance.workspaceName, connection: connection.name, token: auth.tokenName, tokenId: auth.tokenId } : undefined;
+          return andThen(this.resolve(connection, provenance ? { ...request, provenance } : request, stamp), (result) => {
+            const sessionPolicy = request.sessionPolicy !== undefined;
+            const detail = () => ({
+              name: connection.name,
+              expiration: result.credentials.expiration.toISOString(),
+              durationSeconds: result.durationSeconds,
+              cacheHit: result.cached,
+              sessionPolicy,
+              // What the customer's CloudTrail / ActionTrail / CloudAudit shows for this caller's sessions.
+              ...(provenance && assumesRole(connection) ? { sessionName: roleSessionName(connection, provenance) } : {}),
+            });
+            // Repeated hits of one caller for the same credentials are one event with a count; every mint is its own.
+            const coalesceKey = result.cached ? `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${sessionPolicy}|${result.credentials.expiration.getTime()}` : undefined;
+            this.audit.recordSoon(auth, () => ({ ...target, detail: detail() }), 'success', { coalesceKey });
+            return { ...result, connection };
+          });
+        },
+        (error) => {
+          this.audit.recordSoon(auth, { ...target, detail: { name: connection.name, error: error instanceof TetherError ? error.code : 'internal' } }, 'failure');
+          throw error;
+        },
+      );
+    });
   }
 
-  /** The cache pipeline: plan the key, check the stamp, single-flight load through the shared table. */
-  async resolve(connection: ConnectionEntity, request: CredentialRequest, knownStamp?: string): Promise<BrokeredCredentials> {
+  /** The cache pipeline: plan the key, check the stamp, single-flight load through the shared table. At once on a hit. */
+  resolve(connection: ConnectionEntity, request: CredentialRequest, knownStamp?: string): PromiseOrValue<BrokeredCredentials> {
     refuseInsecure(connection);
     if (!assumesRole(connection) && connection.authType !== 'access_key') {
       throw new TetherError('not-applicable', `Connection '${connection.name}' uses the platform's own identity without a role; Tether does not hand out its own identity.`);
     }
     const plan = this.plan(connection, request);
-    const stamp = knownStamp ?? (await this.snapshots.stampOf(connection));
-    const result = await this.cache.get(plan.key, stamp, () => this.loadShared(connection, plan, stamp));
+    return andThen(knownStamp ?? this.snapshots.stampOf(connection), (stamp) =>
+      andThen(this.cache.get(plan.key, stamp, () => this.loadShared(connection, plan, stamp)), (result) => this.brokered(connection, plan, result)),
+    );
+  }
+
+  private brokered(connection: ConnectionEntity, plan: Plan, result: CacheResult<MintedCredentials>): BrokeredCredentials {
     const notes = [...plan.notes];
     if (result.value.sessionTagsRefused) {
       notes.push(`Session tags were not sent: the role's trust policy does not allow sts:TagSession for the platform principal, so only the session name names this caller. Install the trust policy GET /connections/${connection.id}/trust-policy renders to have the tags in CloudTrail.`);

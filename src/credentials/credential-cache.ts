@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { Clock, systemClock } from '../common/cache/ttl-cache';
+import { PromiseOrValue } from '../common/promise-or-value';
 
 export { type Clock, systemClock } from '../common/cache/ttl-cache';
 
@@ -123,9 +124,10 @@ export class CredentialCache<V> {
 
   /**
    * The value for `key`. `stamp` is the current version of what the value is made from; an entry
-   * with another stamp is never used. `load` is called at most once at a time per key.
+   * with another stamp is never used. `load` is called at most once at a time per key. A hit is
+   * answered at once, without a promise.
    */
-  async get(key: string, stamp: string, load: () => Promise<Loaded<V>>): Promise<CacheResult<V>> {
+  get(key: string, stamp: string, load: () => Promise<Loaded<V>>): PromiseOrValue<CacheResult<V>> {
     let entry = this.entries.get(key);
     if (entry && entry.stamp !== stamp) {
       this.entries.delete(key);
@@ -145,6 +147,11 @@ export class CredentialCache<V> {
       return { value: entry.value, expiresAt: entry.expiresAt, hit: true, minted: false };
     }
     this.counters.misses += 1;
+    return this.waitFor(key, load);
+  }
+
+  /** A miss, or an entry below its floor: the caller waits for the (single-flight) load. */
+  private async waitFor(key: string, load: () => Promise<Loaded<V>>): Promise<CacheResult<V>> {
     const loaded = await this.load(key, load);
     if (!this.isUsable(loaded)) {
       throw new Error('the credentials obtained are already below the minimum remaining lifetime; the cloud clock or the requested duration is off');

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@
 import { Allow, Auth } from '../auth/auth.decorators';
 import { AuthContext } from '../auth/auth-context';
 import { ProblemResponses } from '../common/problem/problem.decorators';
+import { andThen, PromiseOrValue } from '../common/promise-or-value';
 import { CONNECTION_ID_PARAM } from '../connections/connections.controller';
 import { CredentialBroker } from './credential-broker';
 import { ContainerCredentialsResponse, CredentialsResponse, IssueCredentialsRequest } from './dto/credentials.dto';
@@ -28,21 +29,23 @@ export class CredentialsController {
   @ApiParam(CONNECTION_ID_PARAM)
   @ApiOkResponse({ type: CredentialsResponse })
   @ProblemResponses(400, 401, 403, 404, 409, 422, 429, 502)
-  async issue(@Auth() auth: AuthContext, @Param('id') id: string, @Body() body: IssueCredentialsRequest): Promise<CredentialsResponse> {
-    const result = await this.broker.issue(auth, id, { ...(body.durationSeconds !== undefined ? { durationSeconds: body.durationSeconds } : {}), ...(body.sessionPolicy ? { sessionPolicy: body.sessionPolicy } : {}) });
-    const { credentials, connection } = result;
-    return {
-      provider: connection.provider,
-      region: connection.region,
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey.reveal(),
-      sessionToken: credentials.sessionToken?.reveal() ?? '',
-      expiration: isoTime(credentials.expiration),
-      cached: result.cached,
-      durationSeconds: result.durationSeconds,
-      ...(result.durationCappedReason ? { durationCappedReason: result.durationCappedReason } : {}),
-      ...(result.notes.length > 0 ? { notes: result.notes } : {}),
-    };
+  issue(@Auth() auth: AuthContext, @Param('id') id: string, @Body() body: IssueCredentialsRequest): PromiseOrValue<CredentialsResponse> {
+    // A cache hit is answered without a promise (the front door serves it; Nest takes either).
+    return andThen(this.broker.issue(auth, id, body), (result) => {
+      const { credentials, connection } = result;
+      return {
+        provider: connection.provider,
+        region: connection.region,
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey.reveal(),
+        sessionToken: credentials.sessionToken?.reveal() ?? '',
+        expiration: isoTime(credentials.expiration),
+        cached: result.cached,
+        durationSeconds: result.durationSeconds,
+        ...(result.durationCappedReason ? { durationCappedReason: result.durationCappedReason } : {}),
+        ...(result.notes.length > 0 ? { notes: result.notes } : {}),
+      };
+    });
   }
 
   @Get(':id/credentials/container')
@@ -53,16 +56,17 @@ export class CredentialsController {
   @ApiParam(CONNECTION_ID_PARAM)
   @ApiOkResponse({ type: ContainerCredentialsResponse })
   @ProblemResponses(401, 403, 404, 409, 422, 429, 502)
-  async container(@Auth() auth: AuthContext, @Param('id') id: string): Promise<ContainerCredentialsResponse> {
-    const { credentials } = await this.broker.issue(auth, id, {});
-    const account = credentials.assumedRoleArn?.split(':')[4];
-    return {
-      AccessKeyId: credentials.accessKeyId,
-      SecretAccessKey: credentials.secretAccessKey.reveal(),
-      Token: credentials.sessionToken?.reveal() ?? '',
-      // RFC 3339 without milliseconds, as the ECS agent writes it.
-      Expiration: isoTime(credentials.expiration).replace(/\.\d{3}Z$/, 'Z'),
-      ...(account && /^\d{12}$/.test(account) ? { AccountId: account } : {}),
-    };
+  container(@Auth() auth: AuthContext, @Param('id') id: string): PromiseOrValue<ContainerCredentialsResponse> {
+    return andThen(this.broker.issue(auth, id, {}), ({ credentials }) => {
+      const account = credentials.assumedRoleArn?.split(':')[4];
+      return {
+        AccessKeyId: credentials.accessKeyId,
+        SecretAccessKey: credentials.secretAccessKey.reveal(),
+        Token: credentials.sessionToken?.reveal() ?? '',
+        // RFC 3339 without milliseconds, as the ECS agent writes it.
+        Expiration: isoTime(credentials.expiration).replace(/\.\d{3}Z$/, 'Z'),
+        ...(account && /^\d{12}$/.test(account) ? { AccountId: account } : {}),
+      };
+    });
   }
 }

@@ -18,27 +18,35 @@ export function exceedsDepth(value: unknown, limit: number): boolean {
 }
 
 /**
- * Replaces Fastify's JSON parser: the same prototype-poisoning protection (secure-json-parse), plus
- * a nesting limit, and failures as Tether's own problems rather than framework errors.
+ * A JSON request body as Tether reads it: prototype-poisoning protection (secure-json-parse), a
+ * nesting limit, and failures as Tether's own problems rather than framework errors.
  */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') {
+    throw new TetherError('malformed-body', 'Content-Type is application/json but the body is empty; send a JSON object or drop the header.');
+  }
+  let parsed: unknown;
+  try {
+    parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    const poisoned = error instanceof SyntaxError && /prototype/i.test(error.message);
+    throw new TetherError('malformed-body', poisoned ? 'The body has a __proto__ or constructor.prototype key; remove it.' : 'The body is not valid JSON.');
+  }
+  if (exceedsDepth(parsed, MAX_JSON_DEPTH)) {
+    throw new TetherError('malformed-body', `The body nests deeper than ${MAX_JSON_DEPTH} levels; no request needs that.`);
+  }
+  return parsed;
+}
+
+/** Replaces Fastify's JSON parser with parseJsonBody. */
 export function installJsonParser(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') {
-      done(new TetherError('malformed-body', 'Content-Type is application/json but the body is empty; send a JSON object or drop the header.'), undefined);
-      return;
-    }
     let parsed: unknown;
     try {
-      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+      parsed = parseJsonBody(String(body));
     } catch (error) {
-      const poisoned = error instanceof SyntaxError && /prototype/i.test(error.message);
-      done(new TetherError('malformed-body', poisoned ? 'The body has a __proto__ or constructor.prototype key; remove it.' : 'The body is not valid JSON.'), undefined);
-      return;
-    }
-    if (exceedsDepth(parsed, MAX_JSON_DEPTH)) {
-      done(new TetherError('malformed-body', `The body nests deeper than ${MAX_JSON_DEPTH} levels; no request needs that.`), undefined);
+      done(error as Error, undefined);
       return;
     }
     done(null, parsed);

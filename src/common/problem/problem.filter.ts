@@ -84,8 +84,12 @@ export function replyWithProblem(error: unknown, request: FastifyRequest, reply:
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem, headers: Record<string, string>): void {
-  const body: Problem = { ...problem, instance: request.url.split('?')[0], requestId: String(request.id) };
-  void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
+  void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problemBody(problem, request.url, String(request.id)));
+}
+
+/** The problem as sent: it names the path it answers and the request id to quote. */
+export function problemBody(problem: Problem, url: string, requestId: string): Problem {
+  return { ...problem, instance: url.split('?')[0], requestId };
 }
 
 @Catch()
