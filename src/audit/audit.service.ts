@@ -62,25 +62,30 @@ export class AuditService implements OnApplicationShutdown {
 
   /**
    * For actions that change no row (credentials issued, functions invoked): queued and written in
-   * batches, so the hot path does not wait for a database round trip per call. Events given the
-   * same `coalesceKey` before the next flush (at most 100 ms) become one event with `detail.count` and
-   * `detail.lastAt`; the first request's id is kept.
+   * batches, so the hot path does not wait for a database round trip per call. An event given a
+   * `coalesceKey` absorbs every later one with the same key ({@link countRepeat}) until the next
+   * flush (at most 100 ms), and is then written with `detail.count` and `detail.lastAt`; the first
+   * request's id is kept.
    */
-  recordSoon(auth: AuthContext, target: AuditTarget | (() => AuditTarget), outcome: AuditOutcome = 'success', options: { coalesceKey?: string } = {}): void {
-    const { coalesceKey } = options;
-    const twin = coalesceKey === undefined ? undefined : this.coalescing.get(coalesceKey);
-    if (twin) {
-      // The same caller getting the same cached credentials again: one event says how often and until when.
-      twin.count += 1;
-      twin.lastAtMs = Date.now();
-      return;
-    }
-    // A target given as a function is only built when it becomes an event of its own.
-    const event = eventOf(auth, typeof target === 'function' ? target() : target, outcome);
+  recordSoon(auth: AuthContext, target: AuditTarget, outcome: AuditOutcome = 'success', options: { coalesceKey?: string } = {}): void {
+    const event = eventOf(auth, target, outcome);
     this.queue.push(event);
-    if (coalesceKey !== undefined) this.coalescing.set(coalesceKey, { event, count: 1, lastAtMs: 0 });
+    if (options.coalesceKey !== undefined) this.coalescing.set(options.coalesceKey, { event, count: 1, lastAtMs: 0 });
     if (this.queue.length >= FLUSH_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+  }
+
+  /**
+   * Counts one more of the event queued under `coalesceKey` (the same caller getting the same
+   * cached credentials again) and returns true; false when there is none, and the caller records
+   * the event with {@link recordSoon}. Checked first, so a repeat builds nothing.
+   */
+  countRepeat(coalesceKey: string): boolean {
+    const twin = this.coalescing.get(coalesceKey);
+    if (!twin) return false;
+    twin.count += 1;
+    twin.lastAtMs = Date.now();
+    return true;
   }
 
   /** Writes what recordSoon queued; called on a timer, at shutdown, and by tests that read the trail. */

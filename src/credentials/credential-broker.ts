@@ -39,6 +39,18 @@ export interface BrokeredCredentials {
   notes: string[];
 }
 
+/** What POST /connections/:id/credentials answers from: the credentials and the connection they are for. */
+export interface IssuedToCaller extends BrokeredCredentials {
+  connection: ConnectionEntity;
+}
+
+/** Written out rather than spread: this runs for every cache hit. */
+function withConnection(brokered: BrokeredCredentials, connection: ConnectionEntity): IssuedToCaller {
+  const issued: IssuedToCaller = { credentials: brokered.credentials, cached: brokered.cached, durationSeconds: brokered.durationSeconds, notes: brokered.notes, connection };
+  if (brokered.durationCappedReason) issued.durationCappedReason = brokered.durationCappedReason;
+  return issued;
+}
+
 /** What the cache keeps: the cloud's credentials, and whether the role refused the provenance tags. */
 type MintedCredentials = IssuedCredentials & { sessionTagsRefused?: boolean };
 
@@ -119,7 +131,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
    * cache hit reads no row and is answered at once: the snapshot and the credentials both come
    * from memory.
    */
-  issue(auth: AuthContext, idOrName: string, request: CredentialRequest): PromiseOrValue<BrokeredCredentials & { connection: ConnectionEntity }> {
+  issue(auth: AuthContext, idOrName: string, request: CredentialRequest): PromiseOrValue<IssuedToCaller> {
     return andThen(this.snapshots.lookup(auth, idOrName), ({ connection, stamp }) => {
       const target = { action: 'credentials.issue', targetType: 'connection', targetId: connection.id, connectionId: connection.id };
       return onFailure(
@@ -127,19 +139,21 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
           const provenance = auth.provenance ? { workspace: auth.provenance.workspaceName, connection: connection.name, token: auth.tokenName, tokenId: auth.tokenId } : undefined;
           return andThen(this.resolve(connection, provenance ? { ...request, provenance } : request, stamp), (result) => {
             const sessionPolicy = request.sessionPolicy !== undefined;
-            const detail = () => ({
-              name: connection.name,
-              expiration: result.credentials.expiration.toISOString(),
-              durationSeconds: result.durationSeconds,
-              cacheHit: result.cached,
-              sessionPolicy,
-              // What the customer's CloudTrail / ActionTrail / CloudAudit shows for this caller's sessions.
-              ...(provenance && assumesRole(connection) ? { sessionName: roleSessionName(connection, provenance) } : {}),
-            });
             // Repeated hits of one caller for the same credentials are one event with a count; every mint is its own.
             const coalesceKey = result.cached ? `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${sessionPolicy}|${result.credentials.expiration.getTime()}` : undefined;
-            this.audit.recordSoon(auth, () => ({ ...target, detail: detail() }), 'success', { coalesceKey });
-            return { ...result, connection };
+            if (coalesceKey === undefined || !this.audit.countRepeat(coalesceKey)) {
+              const detail = {
+                name: connection.name,
+                expiration: result.credentials.expiration.toISOString(),
+                durationSeconds: result.durationSeconds,
+                cacheHit: result.cached,
+                sessionPolicy,
+                // What the customer's CloudTrail / ActionTrail / CloudAudit shows for this caller's sessions.
+                ...(provenance && assumesRole(connection) ? { sessionName: roleSessionName(connection, provenance) } : {}),
+              };
+              this.audit.recordSoon(auth, { ...target, detail }, 'success', { coalesceKey });
+            }
+            return withConnection(result, connection);
           });
         },
         (error) => {
@@ -163,7 +177,8 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
   }
 
   private brokered(connection: ConnectionEntity, plan: Plan, result: CacheResult<MintedCredentials>): BrokeredCredentials {
-    const notes = [...plan.notes];
+    // The plan is this request's own, so its notes are added to in place.
+    const { notes } = plan;
     if (result.value.sessionTagsRefused) {
       notes.push(`Session tags were not sent: the role's trust policy does not allow sts:TagSession for the platform principal, so only the session name names this caller. Install the trust policy GET /connections/${connection.id}/trust-policy renders to have the tags in CloudTrail.`);
     }
@@ -171,13 +186,9 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
       notes.push(`Refreshing these credentials failed (${result.degraded}); they stay valid until ${new Date(result.expiresAt).toISOString()} and the refresh is retried.`);
     }
     // A load that found the fleet's row made no STS call either.
-    return {
-      credentials: result.value,
-      cached: !result.minted,
-      durationSeconds: plan.durationSeconds,
-      ...(plan.durationCappedReason ? { durationCappedReason: plan.durationCappedReason } : {}),
-      notes,
-    };
+    const brokered: BrokeredCredentials = { credentials: result.value, cached: !result.minted, durationSeconds: plan.durationSeconds, notes };
+    if (plan.durationCappedReason) brokered.durationCappedReason = plan.durationCappedReason;
+    return brokered;
   }
 
   private plan(connection: ConnectionEntity, request: CredentialRequest): Plan {
@@ -198,15 +209,11 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
     // Provenance sessions name their caller, so they cannot be shared: one key per token. Every
     // other caller keeps sharing one key, and one STS call, per connection and scope.
     const provenance = request.provenance;
-    return {
-      key: `${connection.id}:${durationSeconds}:${policyHash ?? '-'}${provenance ? `:t${provenance.tokenId}` : ''}`,
-      durationSeconds,
-      ...(provenance ? { provenance } : {}),
-      ...(durationCappedReason ? { durationCappedReason } : {}),
-      ...(request.sessionPolicy ? { sessionPolicy: request.sessionPolicy } : {}),
-      policyHash,
-      notes,
-    };
+    const plan: Plan = { key: `${connection.id}:${durationSeconds}:${policyHash ?? '-'}${provenance ? `:t${provenance.tokenId}` : ''}`, durationSeconds, policyHash, notes };
+    if (provenance) plan.provenance = provenance;
+    if (durationCappedReason) plan.durationCappedReason = durationCappedReason;
+    if (request.sessionPolicy) plan.sessionPolicy = request.sessionPolicy;
+    return plan;
   }
 
   /**

@@ -5,7 +5,9 @@ import { AuthContext } from '../auth/auth-context';
 import { ProblemResponses } from '../common/problem/problem.decorators';
 import { andThen, PromiseOrValue } from '../common/promise-or-value';
 import { CONNECTION_ID_PARAM } from '../connections/connections.controller';
-import { CredentialBroker } from './credential-broker';
+import { ConnectionEntity } from '../connections/connection.entity';
+import { IssuedCredentials } from '../providers';
+import { BrokeredCredentials, CredentialBroker } from './credential-broker';
 import { ContainerCredentialsResponse, CredentialsResponse, IssueCredentialsRequest } from './dto/credentials.dto';
 
 /** A cached credential is handed out many times a second: its expiration is formatted once. */
@@ -16,10 +18,23 @@ function isoTime(date: Date): string {
   return text;
 }
 
+function sameAnswer(answer: Readonly<CredentialsResponse>, connection: ConnectionEntity, result: BrokeredCredentials): boolean {
+  return (
+    answer.provider === connection.provider &&
+    answer.region === connection.region &&
+    answer.cached === result.cached &&
+    answer.durationSeconds === result.durationSeconds &&
+    answer.durationCappedReason === result.durationCappedReason
+  );
+}
+
 @ApiTags('credentials')
 @ApiBearerAuth()
 @Controller('connections')
 export class CredentialsController {
+  /** The last answer without notes per cached credentials, handed out again while nothing in it differs. */
+  private readonly repeats = new WeakMap<IssuedCredentials, Readonly<CredentialsResponse>>();
+
   constructor(@Inject(CredentialBroker) private readonly broker: CredentialBroker) {}
 
   @Post(':id/credentials')
@@ -33,7 +48,9 @@ export class CredentialsController {
     // A cache hit is answered without a promise (the front door serves it; Nest takes either).
     return andThen(this.broker.issue(auth, id, body), (result) => {
       const { credentials, connection } = result;
-      return {
+      const repeat = this.repeats.get(credentials);
+      if (repeat && result.notes.length === 0 && sameAnswer(repeat, connection, result)) return repeat;
+      const response: CredentialsResponse = {
         provider: connection.provider,
         region: connection.region,
         accessKeyId: credentials.accessKeyId,
@@ -42,9 +59,13 @@ export class CredentialsController {
         expiration: isoTime(credentials.expiration),
         cached: result.cached,
         durationSeconds: result.durationSeconds,
-        ...(result.durationCappedReason ? { durationCappedReason: result.durationCappedReason } : {}),
-        ...(result.notes.length > 0 ? { notes: result.notes } : {}),
       };
+      if (result.durationCappedReason) response.durationCappedReason = result.durationCappedReason;
+      if (result.notes.length > 0) return Object.assign(response, { notes: result.notes });
+      // Without notes the answer is the same for every hit on these credentials: one frozen object,
+      // which the front door serialises once.
+      this.repeats.set(credentials, Object.freeze(response));
+      return response;
     });
   }
 

@@ -60,6 +60,7 @@ const PROBLEM_TYPE = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
  */
 export class FrontDoor {
   private readonly routes: CompiledRoute[] = [];
+  private readonly serialized = new WeakMap<object, string>();
   private closing = false;
 
   constructor(
@@ -93,6 +94,14 @@ export class FrontDoor {
     this.routes.push({ route, pattern: new RegExp(`^${source}$`), names });
   }
 
+  /** JSON of an answer; a frozen answer (one a route hands out again and again) is serialised once. */
+  private serialize(answer: unknown): string {
+    if (typeof answer !== 'object' || answer === null || !Object.isFrozen(answer)) return JSON.stringify(answer);
+    let text = this.serialized.get(answer);
+    if (text === undefined) this.serialized.set(answer, (text = JSON.stringify(answer)));
+    return text;
+  }
+
   /** From the start of shutdown on, Fastify answers everything (with its 503 and Connection: close). */
   close(): void {
     this.closing = true;
@@ -123,27 +132,31 @@ export class FrontDoor {
     const length = headers['content-length'];
     const type = headers['content-type'];
     if (type === undefined) return length === undefined || length === '0';
-    return JSON_TYPES.has(type.toLowerCase()) && length !== undefined && Number(length) <= this.bodyLimitBytes;
+    return (JSON_TYPES.has(type) || JSON_TYPES.has(type.toLowerCase())) && length !== undefined && Number(length) <= this.bodyLimitBytes;
   }
 
   private serve(route: FrontDoorRoute, params: Record<string, string>, request: IncomingMessage, response: ServerResponse): void {
     const started = performance.now();
     const id = requestIdOf(request.headers);
     const url = request.url ?? '';
-    const finish = (status: number, contentType: string, payload: string, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(payload), 'x-request-id': id }).end(payload);
+    const finish = (status: number, headers: Record<string, string | number>, payload: string) => {
+      response.writeHead(status, headers).end(payload);
       recordRequest(this.logger, { requestId: id, method: route.method, route: route.template, status, durationMs: performance.now() - started });
     };
-    const succeed = (answer: unknown) => finish(route.status, JSON_CONTENT_TYPE, JSON.stringify(answer));
+    const succeed = (answer: unknown) => {
+      const payload = this.serialize(answer);
+      finish(route.status, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(payload), 'x-request-id': id }, payload);
+    };
     const fail = (error: unknown) => {
       const { problem, headers } = toProblem(error, this.logger, id);
-      finish(problem.status, PROBLEM_TYPE, JSON.stringify(problemBody(problem, url, id)), headers);
+      const payload = JSON.stringify(problemBody(problem, url, id));
+      finish(problem.status, { ...headers, 'content-type': PROBLEM_TYPE, 'content-length': Buffer.byteLength(payload), 'x-request-id': id }, payload);
     };
     // A cache hit is answered synchronously all the way: no promise, no microtask.
     const respond = (text: string | undefined) => {
       let answer: unknown;
       try {
-        answer = route.handle({ id, headers: request.headers, params, body: text === undefined ? undefined : parseJsonBody(text) });
+        answer = route.handle({ id, headers: request.headers, params, body: text === undefined ? undefined : parseJsonBody(text), auth: undefined });
       } catch (error) {
         return fail(error);
       }
@@ -151,15 +164,15 @@ export class FrontDoor {
       else succeed(answer);
     };
 
-    // A caller that goes away mid-body leaves nothing to answer.
-    request.once('error', () => response.destroy());
     if (request.headers['content-type'] === undefined) {
       request.resume();
       respond(undefined);
       return;
     }
+    // A caller that goes away mid-body never reaches 'end' and is answered nothing; Node emits
+    // 'error' on a request only to listeners, and drops writes to a destroyed response.
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.once('end', () => respond(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => respond(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
   }
 }

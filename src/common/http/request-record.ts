@@ -1,5 +1,5 @@
 import { Logger } from 'pino';
-import { httpRequestDuration, httpRequests } from '../../metrics/metrics';
+import { countHttpRequest } from '../../metrics/metrics';
 
 export interface CompletedRequest {
   readonly requestId: string;
@@ -12,8 +12,7 @@ export interface CompletedRequest {
 
 /** What every answered request leaves behind: its metrics and, at info level, one log line. */
 export function recordRequest(logger: Logger, request: CompletedRequest): void {
-  httpRequests.inc({ method: request.method, route: request.route, status: request.status });
-  httpRequestDuration.observe({ method: request.method, route: request.route }, request.durationMs / 1000);
+  countHttpRequest({ method: request.method, route: request.route, status: request.status, seconds: request.durationMs / 1000 });
   // Checked first so that, below info level, the line's fields are not even gathered.
   if (logger.isLevelEnabled('info')) {
     logger.info({ requestId: request.requestId, method: request.method, route: request.route, status: request.status, durationMs: Math.round(request.durationMs) }, 'request');
