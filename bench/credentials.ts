@@ -1,10 +1,10 @@
 /**
  * Cache-hit throughput of POST /connections/:id/credentials against a bare node:http server that
  * returns the same JSON, on this machine, over loopback, with autocannon. Then Tether's latency at
- * half the bare server's rate. For scale, the frameworks alone on the same route: Fastify (the
- * ceiling of the route as Tether serves it, straight from Fastify) and NestJS with Tether's
- * ValidationPipe (the ceiling of a route through Nest's pipeline). In-process emulator; the embedded PGlite as the tests run it, or the
- * PostgreSQL server DATABASE_URL names (an empty database you created for the run).
+ * half the bare server's rate. For scale, the frameworks alone on the same route: Fastify and
+ * NestJS with Tether's ValidationPipe (what the route would cost through them: Tether answers it
+ * in front of both, src/common/http/front-door.ts). In-process emulator; the embedded PGlite as
+ * the tests run it, or the PostgreSQL server DATABASE_URL names (an empty database you created).
  *
  *   npm run bench:credentials [-- --seconds 10 --connections 16 --workers 1]
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/tether_bench npm run bench:credentials

@@ -5,7 +5,7 @@ import { RequestAuthenticator, RouteRule, routeRuleOf } from './request-authenti
 
 /**
  * Every route needs a token unless marked @Public(); the rules themselves live in
- * RequestAuthenticator, which the credentials route outside Nest's pipeline calls too.
+ * RequestAuthenticator, which the routes the front door answers (front-door.ts) call too.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {

@@ -81,6 +81,7 @@ interface LeaseRow {
 @Injectable()
 export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
   readonly cache = new CredentialCache<MintedCredentials>();
+  private readonly auditKeys = new WeakMap<IssuedCredentials, Map<string, string>>();
   private readonly log: Logger;
   private unsubscribe: (() => void) | undefined;
 
@@ -140,7 +141,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
           return andThen(this.resolve(connection, provenance ? { ...request, provenance } : request, stamp), (result) => {
             const sessionPolicy = request.sessionPolicy !== undefined;
             // Repeated hits of one caller for the same credentials are one event with a count; every mint is its own.
-            const coalesceKey = result.cached ? `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${sessionPolicy}|${result.credentials.expiration.getTime()}` : undefined;
+            const coalesceKey = result.cached ? this.coalesceKeyOf(result, auth, connection, sessionPolicy) : undefined;
             if (coalesceKey === undefined || !this.audit.countRepeat(coalesceKey)) {
               const detail = {
                 name: connection.name,
@@ -162,6 +163,22 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
         },
       );
     });
+  }
+
+  /**
+   * The key identical hits share one audit event under: per cached credentials (which fix the
+   * duration class, the session policy and the expiration) and caller. Built once and reused, so a
+   * hit neither builds nor hashes a new string.
+   */
+  private coalesceKeyOf(result: BrokeredCredentials, auth: AuthContext, connection: ConnectionEntity, sessionPolicy: boolean): string {
+    let byToken = this.auditKeys.get(result.credentials);
+    if (!byToken) this.auditKeys.set(result.credentials, (byToken = new Map()));
+    let key = byToken.get(auth.tokenId);
+    if (key === undefined) {
+      key = `credentials.issue|${auth.tokenId}|${connection.id}|${result.durationSeconds}|${sessionPolicy}|${result.credentials.expiration.getTime()}`;
+      byToken.set(auth.tokenId, key);
+    }
+    return key;
   }
 
   /** The cache pipeline: plan the key, check the stamp, single-flight load through the shared table. At once on a hit. */
