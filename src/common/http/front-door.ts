@@ -144,7 +144,13 @@ export class FrontDoor {
       recordRequest(this.logger, { requestId: id, method: route.method, route: route.template, status, durationMs: performance.now() - started });
     };
     const succeed = (answer: unknown) => {
-      const payload = this.serialize(answer);
+      let payload: string;
+      try {
+        payload = this.serialize(answer);
+      } catch (error) {
+        // Never out of the request's event handler (that would end the process): a 500 like any route's.
+        return fail(error);
+      }
       finish(route.status, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(payload), 'x-request-id': id }, payload);
     };
     const fail = (error: unknown) => {
