@@ -22,7 +22,8 @@ export default defineConfig({
   test: {
     projects: [
       { plugins, test: { name: 'unit', include: ['src/**/*.spec.ts', 'client/**/*.spec.ts', 'test/emulators/**/*.spec.ts'], testTimeout: 30_000 } },
-      integration('pglite', { TETHER_TEST_DATABASE: 'pglite', TETHER_DATABASE_POOL_SIZE: '1' }),
+      // The embedded database is reached by URL here, but serves one process: no fleet to notify.
+      integration('pglite', { TETHER_TEST_DATABASE: 'pglite', TETHER_DATABASE_POOL_SIZE: '1', TETHER_FLEET_NOTIFY: 'off' }),
       ...(process.env.DATABASE_URL ? [integration('postgres', { TETHER_TEST_DATABASE: 'postgres' })] : []),
     ],
   },

@@ -7,6 +7,7 @@ import { PromiseOrValue } from '../common/promise-or-value';
 import { TetherError } from '../common/problem/tether-error';
 import { Clock, systemClock, TtlCache } from '../common/cache/ttl-cache';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
+import { FleetChannel } from '../database/fleet-channel';
 import { isUniqueViolation } from '../database/pg-errors';
 import { ApiTokenEntity } from './api-token.entity';
 import { AuthContext } from './auth-context';
@@ -38,8 +39,14 @@ export class TokensService {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(TETHER_CONFIG) config: TetherConfig,
+    @Inject(FleetChannel) private readonly fleet: FleetChannel,
   ) {
     this.known = new TtlCache<KnownToken>(config.lookupCacheSeconds * 1000);
+    fleet.subscribe('token', (tokenId) => this.forget(tokenId));
+  }
+
+  private forget(tokenId: string): void {
+    this.known.deleteWhere((known) => known.caller.tokenId === tokenId);
   }
 
   /** Test hook: the clock token expiry and the cache's lifetime are measured with. */
@@ -157,8 +164,10 @@ export class TokensService {
     await this.audit.mutate(auth, { action: 'token.delete', targetType: 'token', targetId: token.id, detail: { name: token.name } }, async (manager) => {
       await manager.getRepository(ApiTokenEntity).delete({ id: token.id, workspaceId: auth.workspaceId });
     });
-    // This replica refuses it from now on; others once their copy is older than TETHER_LOOKUP_CACHE_SECONDS.
-    this.known.deleteWhere((known) => known.caller.tokenId === token.id);
+    // This replica refuses it from now on, the others once told (or at worst once their copy is
+    // older than TETHER_LOOKUP_CACHE_SECONDS).
+    this.forget(token.id);
+    this.fleet.publish('token', token.id);
   }
 }
 

@@ -35,6 +35,7 @@ export const ENV_RULES = {
   TETHER_BODY_LIMIT_BYTES: { name: 'TETHER_BODY_LIMIT_BYTES', expect: 'a whole number of bytes between 1024 and 104857600' },
   TETHER_CODE_PACKAGE_LIMIT_BYTES: { name: 'TETHER_CODE_PACKAGE_LIMIT_BYTES', expect: 'a whole number of bytes between 1024 and 2147483648' },
   TETHER_LOOKUP_CACHE_SECONDS: { name: 'TETHER_LOOKUP_CACHE_SECONDS', expect: 'a whole number of seconds between 0 and 60 (0 reads tokens and connections from the database on every request)' },
+  TETHER_FLEET_NOTIFY: { name: 'TETHER_FLEET_NOTIFY', expect: 'on or off (off behind a connection pooler that does not keep sessions, where LISTEN cannot work)' },
   TETHER_POSTURE_INTERVAL_SECONDS: { name: 'TETHER_POSTURE_INTERVAL_SECONDS', expect: 'a whole number of seconds, at least 1' },
   TETHER_AUDIT_RETENTION_DAYS: { name: 'TETHER_AUDIT_RETENTION_DAYS', expect: 'a whole number of days, at least 1 (unset keeps events forever)' },
   LOG_LEVEL: { name: 'LOG_LEVEL', expect: 'one of fatal, error, warn, info, debug, trace, silent' },

@@ -37,12 +37,20 @@ describe('loadConfig', () => {
     ['AWS_ENDPOINT_URL', 'ftp://x'],
     ['TETHER_EGRESS_ALLOWLIST', 'not a host'],
     ['LOG_LEVEL', 'loud'],
+    ['TETHER_FLEET_NOTIFY', 'yes'],
     ['TETHER_BODY_LIMIT_BYTES', '9'],
   ])('names %s (and not its value) when it is %s', (name, value) => {
     const error = failure({ [name]: value });
     expect(error.variable).toBe(name);
     expect(error.message.startsWith(`${name} is invalid: `)).toBe(true);
     expect(error.message).not.toContain(value);
+  });
+
+  it('tells the fleet about changes on a PostgreSQL server unless turned off, never on the embedded database', () => {
+    expect(loadConfig({}).database.fleetNotify).toBe(false);
+    expect(loadConfig({ TETHER_FLEET_NOTIFY: 'on' }).database.fleetNotify).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/tether' }).database.fleetNotify).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/tether', TETHER_FLEET_NOTIFY: 'off' }).database.fleetNotify).toBe(false);
   });
 
   it('reads one AWS principal per partition and a keyring whose first key seals', () => {

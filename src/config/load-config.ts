@@ -15,7 +15,13 @@ export interface MasterKey {
 export interface TetherConfig {
   readonly http: { readonly port: number; readonly host: string; readonly bodyLimitBytes: number; readonly codePackageLimitBytes: number };
   /** poolSize is 1 on the embedded database: PGlite runs one statement at a time, and its socket bridge mixes up interleaved transactions. */
-  readonly database: { readonly url?: string; readonly dataDir: string; readonly poolSize: number };
+  readonly database: {
+    readonly url?: string;
+    readonly dataDir: string;
+    readonly poolSize: number;
+    /** Replicas tell each other about changes with LISTEN/NOTIFY (a server only: the embedded database serves one process). */
+    readonly fleetNotify: boolean;
+  };
   readonly bootstrapToken?: string;
   /** Absent means "generate a development key into the data dir". */
   readonly masterKeys?: readonly MasterKey[];
@@ -65,6 +71,13 @@ function integer(env: Env, name: EnvName, fallback: number, min: number, max: nu
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < min || value > max) throw new ConfigError(name);
   return value;
+}
+
+function onOff(env: Env, name: EnvName, fallback: boolean): boolean {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  if (value !== 'on' && value !== 'off') throw new ConfigError(name);
+  return value === 'on';
 }
 
 function url(env: Env, name: EnvName, protocols: readonly string[]): string | undefined {
@@ -145,6 +158,7 @@ export function loadConfig(env: Env = process.env): TetherConfig {
       url: databaseUrl,
       dataDir: resolve(read(env, 'TETHER_DATA_DIR') ?? './.tether'),
       poolSize: integer(env, 'TETHER_DATABASE_POOL_SIZE', databaseUrl ? 10 : 1, 1, 200),
+      fleetNotify: onOff(env, 'TETHER_FLEET_NOTIFY', true) && databaseUrl !== undefined,
     },
     bootstrapToken,
     masterKeys: masterKeys(env),

@@ -1,22 +1,14 @@
-import { Injectable } from '@nestjs/common';
-
-type Listener = (connectionId: string) => void;
+import { Inject, Injectable } from '@nestjs/common';
+import { FleetChannel } from '../database/fleet-channel';
+import { FleetChanges } from '../database/fleet-changes';
 
 /**
- * Tells interested parts of this process (the credential cache) that a connection was edited,
- * rotated or deleted, so they drop what they hold for it. Other replicas learn it from the
- * database (see the credential broker).
+ * A connection was edited, rotated, validated or deleted: the credential cache and the connection
+ * snapshots drop what they hold for it, here and on the other replicas.
  */
 @Injectable()
-export class ConnectionChanges {
-  private readonly listeners = new Set<Listener>();
-
-  onChange(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  changed(connectionId: string): void {
-    for (const listener of this.listeners) listener(connectionId);
+export class ConnectionChanges extends FleetChanges {
+  constructor(@Inject(FleetChannel) fleet: FleetChannel) {
+    super(fleet, 'connection');
   }
 }

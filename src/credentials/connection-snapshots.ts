@@ -19,7 +19,8 @@ export interface ConnectionSnapshot {
 /**
  * The broker's in-process copy of connections, so a cache hit for credentials reads no row.
  * Dropped at once when this process edits, rotates, validates (posture included), revokes or
- * deletes the connection or rotates one of its secrets; another replica's change is seen within
+ * deletes the connection or rotates one of its secrets, and when another replica announces it did
+ * (FleetChanges); at the latest, another replica's change is seen within
  * TETHER_LOOKUP_CACHE_SECONDS. Grants are checked against the caller on every lookup.
  */
 @Injectable()

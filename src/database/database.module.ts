@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { TETHER_CONFIG, TetherConfig } from '../config/load-config';
 import { LOGGER } from '../common/logging/logger.token';
 import { Database } from './database';
+import { FleetChannel } from './fleet-channel';
 
 @Global()
 @Module({
@@ -14,8 +15,9 @@ import { Database } from './database';
       useFactory: (config: TetherConfig, logger: Logger) => Database.open(config, logger),
     },
     { provide: DataSource, inject: [Database], useFactory: (database: Database) => database.dataSource },
+    FleetChannel,
   ],
-  exports: [DataSource, Database],
+  exports: [DataSource, Database, FleetChannel],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(Database) private readonly database: Database) {}

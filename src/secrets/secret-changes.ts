@@ -1,21 +1,14 @@
-import { Injectable } from '@nestjs/common';
-
-type Listener = (secretId: string) => void;
+import { Inject, Injectable } from '@nestjs/common';
+import { FleetChannel } from '../database/fleet-channel';
+import { FleetChanges } from '../database/fleet-changes';
 
 /**
- * Tells this process that a secret's value was rotated, so what was derived from the old value
- * (cached connection stamps, and through them minted credentials) is dropped at once.
+ * A secret's value was rotated: what was derived from the old value (cached connection stamps, and
+ * through them minted credentials) is dropped, here and on the other replicas.
  */
 @Injectable()
-export class SecretChanges {
-  private readonly listeners = new Set<Listener>();
-
-  onChange(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  changed(secretId: string): void {
-    for (const listener of this.listeners) listener(secretId);
+export class SecretChanges extends FleetChanges {
+  constructor(@Inject(FleetChannel) fleet: FleetChannel) {
+    super(fleet, 'secret');
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialBroker } from '../../src/credentials/credential-broker';
-import { startTestApp, TestApp } from './harness/app';
-import { CloudTestApp, createRoleConnection, CUSTOMER, installRole, startCloudTestApp } from './harness/clouds';
+import { TestApp } from './harness/app';
+import { CloudTestApp, createRoleConnection, CUSTOMER, installRole, startCloudTestApp, startReplica } from './harness/clouds';
 
 const MIN = 60;
 
@@ -20,15 +20,7 @@ describe.runIf(process.env.TETHER_TEST_DATABASE === 'postgres')('credential brok
 
   beforeAll(async () => {
     first = await startCloudTestApp();
-    const env = {
-      AWS_ENDPOINT_URL: first.seed.env.AWS_ENDPOINT_URL,
-      TETHER_ALIYUN_ENDPOINT_URL: first.seed.env.TETHER_ALIYUN_ENDPOINT_URL,
-      TETHER_TENCENT_ENDPOINT_URL: first.seed.env.TETHER_TENCENT_ENDPOINT_URL,
-      TETHER_AWS_PRINCIPAL_ARN: first.seed.env.TETHER_AWS_PRINCIPAL_ARN,
-      TETHER_ALIYUN_ACCOUNT_ID: first.seed.env.TETHER_ALIYUN_ACCOUNT_ID,
-      TETHER_TENCENT_UIN: first.seed.env.TETHER_TENCENT_UIN,
-    };
-    replicas = [first, await startTestApp(env), await startTestApp(env)];
+    replicas = [first, await startReplica(first), await startReplica(first)];
     urls = [];
     for (const replica of replicas) {
       await replica.app.listen(0, '127.0.0.1');

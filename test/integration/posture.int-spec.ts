@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostureScheduler } from '../../src/posture/posture-scheduler';
-import { bearer, startTestApp, TestApp } from './harness/app';
-import { CloudTestApp, createRoleConnection, CUSTOMER, installRole, startCloudTestApp } from './harness/clouds';
+import { bearer, TestApp } from './harness/app';
+import { CloudTestApp, createRoleConnection, CUSTOMER, installRole, startCloudTestApp, startReplica } from './harness/clouds';
 
 function withoutCondition(trustPolicy: any): any {
   const copy = structuredClone(trustPolicy);
@@ -15,11 +15,7 @@ describe('posture checks', () => {
   let admin: string;
   beforeAll(async () => {
     t = await startCloudTestApp({ TETHER_POSTURE_INTERVAL_SECONDS: '1' });
-    replica = await startTestApp({
-      TETHER_POSTURE_INTERVAL_SECONDS: '3600',
-      AWS_ENDPOINT_URL: t.seed.env.AWS_ENDPOINT_URL,
-      TETHER_AWS_PRINCIPAL_ARN: t.seed.env.TETHER_AWS_PRINCIPAL_ARN,
-    });
+    replica = await startReplica(t, { TETHER_POSTURE_INTERVAL_SECONDS: '3600' });
     admin = (await t.workspace()).adminToken;
     t.emulator.admin.createAccount({ cloud: 'aws', id: CUSTOMER.aws.account, name: 'customer' });
   });

@@ -43,6 +43,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     TETHER_MASTER_KEYS: MASTER_KEY,
     LOG_LEVEL: 'info',
     ...(process.env.TETHER_DATABASE_POOL_SIZE ? { TETHER_DATABASE_POOL_SIZE: process.env.TETHER_DATABASE_POOL_SIZE } : {}),
+    ...(process.env.TETHER_FLEET_NOTIFY ? { TETHER_FLEET_NOTIFY: process.env.TETHER_FLEET_NOTIFY } : {}),
     TETHER_AWS_PRINCIPAL_ARN: `${PLATFORM.awsPrincipal},${PLATFORM.awsCnPrincipal}`,
     TETHER_ALIYUN_ACCOUNT_ID: PLATFORM.aliyunAccountId,
     TETHER_TENCENT_UIN: PLATFORM.tencentUin,

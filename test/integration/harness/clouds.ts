@@ -17,15 +17,7 @@ export async function startCloudTestApp(env: Record<string, string> = {}): Promi
   for (const [name, value] of Object.entries(seed.env)) process.env[name] = value;
   delete process.env.http_proxy;
   delete process.env.HTTP_PROXY;
-  const app = await startTestApp({
-    AWS_ENDPOINT_URL: seed.env.AWS_ENDPOINT_URL,
-    TETHER_ALIYUN_ENDPOINT_URL: seed.env.TETHER_ALIYUN_ENDPOINT_URL,
-    TETHER_TENCENT_ENDPOINT_URL: seed.env.TETHER_TENCENT_ENDPOINT_URL,
-    TETHER_AWS_PRINCIPAL_ARN: seed.env.TETHER_AWS_PRINCIPAL_ARN,
-    TETHER_ALIYUN_ACCOUNT_ID: seed.env.TETHER_ALIYUN_ACCOUNT_ID,
-    TETHER_TENCENT_UIN: seed.env.TETHER_TENCENT_UIN,
-    ...env,
-  });
+  const app = await startTestApp({ ...cloudEnv(seed), ...env });
   const closeApp = app.close.bind(app);
   return Object.assign(app, {
     emulator,
@@ -35,6 +27,23 @@ export async function startCloudTestApp(env: Record<string, string> = {}): Promi
       await emulator.close();
     },
   });
+}
+
+/** Tether's variables that point it at the emulators as the seeded platform. */
+function cloudEnv(seed: PlatformSeed): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: seed.env.AWS_ENDPOINT_URL,
+    TETHER_ALIYUN_ENDPOINT_URL: seed.env.TETHER_ALIYUN_ENDPOINT_URL,
+    TETHER_TENCENT_ENDPOINT_URL: seed.env.TETHER_TENCENT_ENDPOINT_URL,
+    TETHER_AWS_PRINCIPAL_ARN: seed.env.TETHER_AWS_PRINCIPAL_ARN,
+    TETHER_ALIYUN_ACCOUNT_ID: seed.env.TETHER_ALIYUN_ACCOUNT_ID,
+    TETHER_TENCENT_UIN: seed.env.TETHER_TENCENT_UIN,
+  };
+}
+
+/** Another replica of `first`: the same database, the same emulators, its own process state. */
+export function startReplica(first: CloudTestApp, env: Record<string, string> = {}): Promise<TestApp> {
+  return startTestApp({ ...cloudEnv(first.seed), ...env });
 }
 
 /** A customer account per cloud, with the identifiers each cloud uses. */
