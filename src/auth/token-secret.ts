@@ -23,11 +23,3 @@ export function hashToken(token: string): Buffer {
 export function hashTokenHex(token: string): string {
   return hash('sha256', token, 'hex');
 }
-
-/** Compares hex digests in constant time (every character, whatever differs first), without a Buffer per call. */
-export function sameHash(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return difference === 0;
-}

@@ -31,24 +31,14 @@ export const DURATION_CLASSES = [900, 1800, 3600, 7200, 14400, 43200] as const;
 /** One answer of the broker, with what the HTTP layer reports beside the keys. */
 export interface BrokeredCredentials {
   credentials: IssuedCredentials;
+  /** The connection they are for, as the broker read it (provider and region are reported). */
+  connection: ConnectionEntity;
   /** From memory or from the fleet's shared table, i.e. no STS call for this request. */
   cached: boolean;
   durationSeconds: number;
   /** Set when durationSeconds is lower than asked because of a hard limit (role chaining). */
   durationCappedReason?: string;
   notes: string[];
-}
-
-/** What POST /connections/:id/credentials answers from: the credentials and the connection they are for. */
-export interface IssuedToCaller extends BrokeredCredentials {
-  connection: ConnectionEntity;
-}
-
-/** Written out rather than spread: this runs for every cache hit. */
-function withConnection(brokered: BrokeredCredentials, connection: ConnectionEntity): IssuedToCaller {
-  const issued: IssuedToCaller = { credentials: brokered.credentials, cached: brokered.cached, durationSeconds: brokered.durationSeconds, notes: brokered.notes, connection };
-  if (brokered.durationCappedReason) issued.durationCappedReason = brokered.durationCappedReason;
-  return issued;
 }
 
 /** What the cache keeps: the cloud's credentials, and whether the role refused the provenance tags. */
@@ -132,7 +122,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
    * cache hit reads no row and is answered at once: the snapshot and the credentials both come
    * from memory.
    */
-  issue(auth: AuthContext, idOrName: string, request: CredentialRequest): PromiseOrValue<IssuedToCaller> {
+  issue(auth: AuthContext, idOrName: string, request: CredentialRequest): PromiseOrValue<BrokeredCredentials> {
     return andThen(this.snapshots.lookup(auth, idOrName), ({ connection, stamp }) => {
       const target = { action: 'credentials.issue', targetType: 'connection', targetId: connection.id, connectionId: connection.id };
       return onFailure(
@@ -154,7 +144,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
               };
               this.audit.recordSoon(auth, { ...target, detail }, 'success', { coalesceKey });
             }
-            return withConnection(result, connection);
+            return result;
           });
         },
         (error) => {
@@ -203,7 +193,7 @@ export class CredentialBroker implements OnModuleInit, OnModuleDestroy {
       notes.push(`Refreshing these credentials failed (${result.degraded}); they stay valid until ${new Date(result.expiresAt).toISOString()} and the refresh is retried.`);
     }
     // A load that found the fleet's row made no STS call either.
-    const brokered: BrokeredCredentials = { credentials: result.value, cached: !result.minted, durationSeconds: plan.durationSeconds, notes };
+    const brokered: BrokeredCredentials = { credentials: result.value, connection, cached: !result.minted, durationSeconds: plan.durationSeconds, notes };
     if (plan.durationCappedReason) brokered.durationCappedReason = plan.durationCappedReason;
     return brokered;
   }

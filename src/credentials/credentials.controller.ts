@@ -5,7 +5,6 @@ import { AuthContext } from '../auth/auth-context';
 import { ProblemResponses } from '../common/problem/problem.decorators';
 import { andThen, PromiseOrValue } from '../common/promise-or-value';
 import { CONNECTION_ID_PARAM } from '../connections/connections.controller';
-import { ConnectionEntity } from '../connections/connection.entity';
 import { IssuedCredentials } from '../providers';
 import { BrokeredCredentials, CredentialBroker } from './credential-broker';
 import { ContainerCredentialsResponse, CredentialsResponse, IssueCredentialsRequest } from './dto/credentials.dto';
@@ -18,10 +17,10 @@ function isoTime(date: Date): string {
   return text;
 }
 
-function sameAnswer(answer: Readonly<CredentialsResponse>, connection: ConnectionEntity, result: BrokeredCredentials): boolean {
+function sameAnswer(answer: Readonly<CredentialsResponse>, result: BrokeredCredentials): boolean {
   return (
-    answer.provider === connection.provider &&
-    answer.region === connection.region &&
+    answer.provider === result.connection.provider &&
+    answer.region === result.connection.region &&
     answer.cached === result.cached &&
     answer.durationSeconds === result.durationSeconds &&
     answer.durationCappedReason === result.durationCappedReason
@@ -49,7 +48,7 @@ export class CredentialsController {
     return andThen(this.broker.issue(auth, id, body), (result) => {
       const { credentials, connection } = result;
       const repeat = this.repeats.get(credentials);
-      if (repeat && result.notes.length === 0 && sameAnswer(repeat, connection, result)) return repeat;
+      if (repeat && result.notes.length === 0 && sameAnswer(repeat, result)) return repeat;
       const response: CredentialsResponse = {
         provider: connection.provider,
         region: connection.region,
